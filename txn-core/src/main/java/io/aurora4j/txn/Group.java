@@ -1,0 +1,809 @@
+package io.aurora4j.txn;
+
+import io.aurora4j.notify.ListenerErrorHandler;
+import io.aurora4j.notify.Registration;
+import io.aurora4j.notify.RollbackEvent;
+import io.aurora4j.notify.RollbackListener;
+import io.aurora4j.notify.RollbackNotifier;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A persistence group: a set of state objects that are changed in transactions, checkpointed, rolled back
+ * and (later) persisted together — Aurora's unit of checkpointing, brought to the JVM.
+ *
+ * <h2>How it works</h2>
+ * Transactions are optimistic (TL2 with snapshot extension; see {@code Txn}): serializable, and a running
+ * transaction never observes an inconsistent snapshot. The group keeps a version clock and a chain of
+ * <em>epochs</em>. {@link #checkpoint()} closes the current epoch by publishing a new one: one volatile
+ * write under a short lock, whatever the size of the state, and it never waits for transactions. A commit
+ * reads the current epoch while it holds the locks of everything it writes, so every commit falls wholly
+ * on one side of the cut, and any commit that saw another commit's writes falls on the same side or
+ * later: the cut is consistent. The first commit that writes an object in an epoch opened by a retained
+ * checkpoint pushes the object's previous value (its pre-image) onto that epoch's undo list.
+ * {@link #rollback(Checkpoint)} closes the commit gate (waiting only for commits already in flight),
+ * applies the undo lists newest first, gives every restored object a fresh version so transactions that
+ * read it fail validation, aborts every transaction in flight (they re-run against the restored state),
+ * discards later checkpoints and notifies listeners. Its cost is O(objects changed since the checkpoint).
+ * This is Aurora's incremental copy-on-write checkpoint (Tsalapatis et al., HotOS '21) done per object
+ * instead of per page, with TL2's locks (Dice, Shalev, Shavit, DISC '06) as the barrier.
+ *
+ * <h2>States</h2>
+ * <table class="striped">
+ *   <caption>What each operation does in each state of the group</caption>
+ *   <tr><th>operation</th><th>open</th><th>closed</th></tr>
+ *   <tr><td>{@code new*}, look-ups by id</td><td>create / find; a duplicate id or a wrong type fails clearly; creating inside a transaction is refused</td><td rowspan="5">{@link IllegalStateException} naming the group</td></tr>
+ *   <tr><td>{@link #atomic(Runnable)}</td><td>runs the body, retrying on conflict up to the limit</td></tr>
+ *   <tr><td>state-object reads and writes</td><td>transactional inside a scope; single operations outside</td></tr>
+ *   <tr><td>{@link #checkpoint()}</td><td>O(1) consistent cut</td></tr>
+ *   <tr><td>{@link #rollback(Checkpoint)}</td><td>restores; refused inside a transaction, for a foreign or discarded checkpoint</td></tr>
+ *   <tr><td>{@link #close()}</td><td>closes; listeners already notified stay notified</td><td>no effect</td></tr>
+ * </table>
+ * A hook ({@link #afterCommit}, {@link #afterRollback}) that throws is reported to the hook error handler
+ * and does not affect the group or the other hooks. A rollback listener that throws is reported to the
+ * listener error handler; the other listeners still run.
+ *
+ * <p>Thread-safe. A transaction belongs to the thread that runs it; state objects of one group cannot be
+ * used inside a transaction of another.
+ */
+public final class Group implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Group.class.getName());
+    private static final VarHandle CLOCK;
+
+    static {
+        try {
+            CLOCK = MethodHandles.lookup().findVarHandle(Group.class, "clock", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final int retain;
+    private final int maxRetries;
+    private final Consumer<Throwable> hookErrorHandler;
+    private final Executor maintenance;
+    private final RollbackNotifier notifier;
+    final CommitGate gate = new CommitGate();
+
+    @SuppressWarnings("unused") // accessed through CLOCK
+    private volatile long clock;
+    private volatile long incarnation;
+    private volatile Epoch currentEpoch;
+    private volatile long releasedUpTo = -1;
+    private volatile boolean closed;
+
+    private final ReentrantLock admin = new ReentrantLock();
+    private final ConcurrentHashMap<String, StateObject> objects = new ConcurrentHashMap<>();
+    private final ArrayDeque<Checkpoint> history = new ArrayDeque<>(); // guarded by admin
+    private long epochCounter; // guarded by admin
+    private long checkpointCounter; // guarded by admin
+    private long rollbackCounter; // guarded by admin
+    private final LongAdder retainedPreImages = new LongAdder();
+
+    private Group(Builder b) {
+        this.name = b.name;
+        this.retain = b.retain;
+        this.maxRetries = b.maxRetries;
+        this.hookErrorHandler = b.hookErrorHandler != null ? b.hookErrorHandler
+                : e -> LOG.log(System.Logger.Level.WARNING, "a transaction hook of group '" + name + "' threw", e);
+        this.maintenance = b.maintenance != null ? b.maintenance
+                : task -> Thread.ofVirtual().name("aurora4j-release-" + name).start(task);
+        RollbackNotifier.Builder nb = RollbackNotifier.builder(name);
+        if (b.notificationExecutor != null) {
+            nb.executor(b.notificationExecutor);
+        }
+        if (b.listenerErrorHandler != null) {
+            nb.errorHandler(b.listenerErrorHandler);
+        }
+        this.notifier = nb.build();
+        this.currentEpoch = new Epoch(0, false, null, null);
+    }
+
+    /** An in-memory group with default settings. */
+    public static Group inMemory(String name) {
+        return builder(name).open();
+    }
+
+    /** A builder for a group with the given name. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The group's name. */
+    public String name() {
+        return name;
+    }
+
+    // ================================================================== state objects
+
+    /** Creates a {@link TLong} with a unique id. */
+    public TLong newLong(String id, long initial) {
+        return register(id, (version, epoch) -> new TLong(this, id, initial, version, epoch));
+    }
+
+    /** Creates a {@link TRef} with a unique id. */
+    public <T> TRef<T> newRef(String id, T initial) {
+        return register(id, (version, epoch) -> new TRef<>(this, id, initial, version, epoch));
+    }
+
+    /** Creates an empty {@link TMap} with a unique id. */
+    public <K, V> TMap<K, V> newMap(String id) {
+        return register(id, (version, epoch) -> new TMap<>(this, id, version, epoch));
+    }
+
+    /** The {@link TLong} registered under {@code id}. */
+    public TLong longRef(String id) {
+        return lookup(id, TLong.class);
+    }
+
+    /** The {@link TRef} registered under {@code id}. */
+    @SuppressWarnings("unchecked")
+    public <T> TRef<T> ref(String id) {
+        return lookup(id, TRef.class);
+    }
+
+    /** The {@link TMap} registered under {@code id}. */
+    @SuppressWarnings("unchecked")
+    public <K, V> TMap<K, V> map(String id) {
+        return lookup(id, TMap.class);
+    }
+
+    private interface Factory<T extends StateObject> {
+        T create(long version, long epoch);
+    }
+
+    private <T extends StateObject> T register(String id, Factory<T> factory) {
+        Objects.requireNonNull(id, "id");
+        if (Txn.current().active) {
+            throw new IllegalStateException("state object '" + id + "' cannot be created inside a transaction of group '"
+                    + Txn.current().group.name + "': create state objects before or between transactions");
+        }
+        admin.lock();
+        try {
+            checkOpen();
+            Epoch epoch = currentEpoch;
+            T created = factory.create(clockNow(), epoch.number);
+            StateObject existing = objects.putIfAbsent(id, created);
+            if (existing != null) {
+                throw new IllegalArgumentException("group '" + name + "' already has a state object '" + id + "' (a " + existing.kind() + ")");
+            }
+            if (epoch.logging) {
+                epoch.created.add(created);
+            }
+            return created;
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    private <T> T lookup(String id, Class<T> type) {
+        Objects.requireNonNull(id, "id");
+        checkOpen();
+        StateObject o = objects.get(id);
+        if (o == null) {
+            throw new NoSuchElementException("group '" + name + "' has no state object '" + id + "'");
+        }
+        if (!type.isInstance(o)) {
+            throw new IllegalArgumentException("state object '" + id + "' of group '" + name + "' is a " + o.kind()
+                    + ", not a " + type.getSimpleName());
+        }
+        return type.cast(o);
+    }
+
+    // ================================================================== transactions
+
+    /**
+     * Runs {@code body} as a transaction: atomic, isolated (serializable, opaque) and retried on conflict
+     * with backoff, up to the group's retry limit ({@link TransactionConflictException} after it). An
+     * exception thrown by the body rolls the transaction back and propagates unchanged. Called inside a
+     * transaction of this group, it is a nested transaction: if its body throws, only its own writes are
+     * undone and the exception propagates to the enclosing body, which may catch it and go on.
+     *
+     * <p>The body may run more than once: side effects that must not repeat belong in an
+     * {@link #afterCommit} hook (or, later, a boundary).
+     */
+    public void atomic(Runnable body) {
+        Objects.requireNonNull(body, "body");
+        execute(null, body);
+    }
+
+    /** As {@link #atomic(Runnable)}, returning the body's result. */
+    public <R> R atomic(Supplier<R> body) {
+        Objects.requireNonNull(body, "body");
+        return execute(body, null);
+    }
+
+    private <R> R execute(Supplier<R> supplier, Runnable runnable) {
+        Txn t = Txn.current();
+        if (t.active) {
+            return nested(t, supplier, runnable);
+        }
+        checkOpen();
+        for (int attempt = 1; ; attempt++) {
+            t.begin(this);
+            R result;
+            try {
+                if (supplier != null) {
+                    result = supplier.get();
+                } else {
+                    runnable.run();
+                    result = null;
+                }
+                t.commit();
+            } catch (ConflictSignal conflict) {
+                abandon(t);
+                giveUpOrWait(t, attempt);
+                continue;
+            } catch (Throwable failure) {
+                abandon(t);
+                t.forgetContended();
+                throw failure;
+            }
+            List<Runnable> hooks = t.takeAfterCommit();
+            t.end();
+            t.forgetContended();
+            runHooks(hooks);
+            return result;
+        }
+    }
+
+    private <R> R nested(Txn t, Supplier<R> supplier, Runnable runnable) {
+        if (t.group != this) {
+            throw new IllegalStateException("a transaction of group '" + t.group.name + "' is running on this thread;"
+                    + " a transaction cannot span groups (atomic of group '" + name + "' was called inside it)");
+        }
+        t.enterNested();
+        R result;
+        try {
+            if (supplier != null) {
+                result = supplier.get();
+            } else {
+                runnable.run();
+                result = null;
+            }
+        } catch (ConflictSignal conflict) {
+            throw conflict; // the whole attempt re-runs; the top-level loop resets the nesting
+        } catch (Throwable failure) {
+            runHooks(t.rollbackNested());
+            throw failure;
+        }
+        t.commitNested();
+        return result;
+    }
+
+    private void abandon(Txn t) {
+        List<Runnable> hooks = t.takeAfterRollback();
+        t.end();
+        runHooks(hooks);
+    }
+
+    private void giveUpOrWait(Txn t, int attempt) {
+        checkOpen();
+        if (attempt >= maxRetries) {
+            throw new TransactionConflictException(name, attempt, List.copyOf(t.takeContended()));
+        }
+        Backoff.beforeRetry(attempt);
+    }
+
+    @FunctionalInterface
+    interface LongOp {
+        long apply(Txn t, LongBox box, long arg);
+    }
+
+    @FunctionalInterface
+    interface RefOp {
+        Object apply(Txn t, RefBox box, Object a, Object b);
+    }
+
+    /** A single operation on one {@code long} box outside any scope: its own transaction, no allocation. */
+    long runLong(LongBox box, long arg, LongOp op) {
+        checkOpen();
+        Txn t = Txn.current();
+        for (int attempt = 1; ; attempt++) {
+            t.begin(this);
+            try {
+                long r = op.apply(t, box, arg);
+                t.commit();
+                t.end();
+                t.forgetContended();
+                return r;
+            } catch (ConflictSignal conflict) {
+                t.end();
+                giveUpOrWait(t, attempt);
+            } catch (Throwable failure) {
+                t.end();
+                t.forgetContended();
+                throw failure;
+            }
+        }
+    }
+
+    /** {@link TLong#compareAndSet} outside any scope. */
+    boolean runLong2(TLong box, long expected, long update) {
+        checkOpen();
+        Txn t = Txn.current();
+        for (int attempt = 1; ; attempt++) {
+            t.begin(this);
+            try {
+                boolean r = box.casIn(t, expected, update);
+                t.commit();
+                t.end();
+                t.forgetContended();
+                return r;
+            } catch (ConflictSignal conflict) {
+                t.end();
+                giveUpOrWait(t, attempt);
+            } catch (Throwable failure) {
+                t.end();
+                t.forgetContended();
+                throw failure;
+            }
+        }
+    }
+
+    /** A single operation on one reference box outside any scope: its own transaction. */
+    Object runRef(RefBox box, Object a, Object b, RefOp op) {
+        checkOpen();
+        Txn t = Txn.current();
+        for (int attempt = 1; ; attempt++) {
+            t.begin(this);
+            try {
+                Object r = op.apply(t, box, a, b);
+                t.commit();
+                t.end();
+                t.forgetContended();
+                return r;
+            } catch (ConflictSignal conflict) {
+                t.end();
+                giveUpOrWait(t, attempt);
+            } catch (Throwable failure) {
+                t.end();
+                t.forgetContended();
+                throw failure;
+            }
+        }
+    }
+
+    /** Whether a transaction of this group is running on the calling thread. */
+    public boolean inTransaction() {
+        Txn t = Txn.current();
+        return t.active && t.group == this;
+    }
+
+    /**
+     * Runs {@code hook} once, after the running transaction commits (on the committing thread, outside
+     * any transaction). If the transaction, or the nested transaction that registered the hook, rolls
+     * back, the hook is dropped.
+     *
+     * @throws IllegalStateException if no transaction of this group is running on this thread
+     */
+    public void afterCommit(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        runningTxn("afterCommit").afterCommit(hook);
+    }
+
+    /**
+     * Runs {@code hook} once, after the running attempt rolls back: because its body threw, because it
+     * conflicted and will be re-run (each attempt's hooks are its own), or, for a hook registered in a
+     * nested transaction, because that nested transaction threw. Dropped if the transaction commits.
+     *
+     * @throws IllegalStateException if no transaction of this group is running on this thread
+     */
+    public void afterRollback(Runnable hook) {
+        Objects.requireNonNull(hook, "hook");
+        runningTxn("afterRollback").afterRollback(hook);
+    }
+
+    private Txn runningTxn(String what) {
+        Txn t = Txn.current();
+        if (!t.active || t.group != this) {
+            throw new IllegalStateException(what + " needs a running transaction of group '" + name + "' on this thread");
+        }
+        return t;
+    }
+
+    private void runHooks(List<Runnable> hooks) {
+        if (hooks == null) {
+            return;
+        }
+        for (Runnable hook : hooks) {
+            try {
+                hook.run();
+            } catch (VirtualMachineError fatal) {
+                throw fatal;
+            } catch (Throwable e) {
+                try {
+                    hookErrorHandler.accept(e);
+                } catch (Throwable ignored) {
+                    LOG.log(System.Logger.Level.WARNING, "the hook error handler of group '" + name + "' threw", ignored);
+                }
+            }
+        }
+    }
+
+    // ================================================================== checkpoints
+
+    /** Takes an unlabelled checkpoint. See {@link #checkpoint(String)}. */
+    public Checkpoint checkpoint() {
+        return takeCheckpoint(null);
+    }
+
+    /**
+     * Takes a checkpoint: a consistent cut containing every transaction that committed before this call
+     * and none that starts committing after it returns. Costs O(1) whatever the size of the state: no
+     * object is walked or copied, and no transaction is waited for. If more than the retained number of
+     * checkpoints exist, the oldest leaves retention and the memory held for it is released in the
+     * background. Inside a transaction, the cut does not include that transaction's own writes.
+     */
+    public Checkpoint checkpoint(String label) {
+        Objects.requireNonNull(label, "label");
+        return takeCheckpoint(label);
+    }
+
+    private Checkpoint takeCheckpoint(String label) {
+        Epoch toRelease = null;
+        Checkpoint cp;
+        admin.lock();
+        try {
+            checkOpen();
+            Epoch closing = currentEpoch;
+            cp = new Checkpoint(this, ++checkpointCounter, label, closing);
+            currentEpoch = new Epoch(++epochCounter, true, closing, cp); // the cut: commits reading this epoch are after it
+            history.addLast(cp);
+            if (history.size() > retain) {
+                Checkpoint oldest = history.removeFirst();
+                oldest.markDiscarded();
+                // Only the epoch that the oldest checkpoint opened served it alone: the next checkpoint closed it.
+                toRelease = history.peekFirst().closedEpoch;
+                toRelease.previous = null;
+                releasedUpTo = toRelease.number; // committers stop linking pre-images of this epoch from now on
+            }
+        } finally {
+            admin.unlock();
+        }
+        if (toRelease != null) {
+            Epoch epoch = toRelease;
+            maintenance.execute(() -> release(epoch));
+        }
+        return cp;
+    }
+
+    /** Unlinks the pre-images of an epoch no retained checkpoint needs, in chunks so checkpoints are not held up. */
+    private void release(Epoch epoch) {
+        UndoEntry e = epoch.takeUndoList();
+        while (e != null) {
+            admin.lock();
+            try {
+                epoch.created.clear();
+                for (int n = 0; e != null && n < 4096; n++, e = e.nextInEpoch) {
+                    // The entry is the oldest on its box's chain: cut it off the head or off its newer entry.
+                    if (!e.box.casHistory(e, null)) {
+                        UndoEntry newer = e.newer;
+                        if (newer != null) {
+                            newer.older = null;
+                        }
+                    }
+                    retainedPreImages.decrement();
+                }
+            } finally {
+                admin.unlock();
+            }
+        }
+    }
+
+    /** The retained checkpoints, oldest first: a snapshot. */
+    public List<Checkpoint> history() {
+        admin.lock();
+        try {
+            return List.copyOf(history);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Rolls back to {@code checkpoint}; the event's cause records who asked. See {@link #rollback(Checkpoint, Throwable)}. */
+    public RollbackEvent rollback(Checkpoint checkpoint) {
+        return rollback(checkpoint, new RollbackRequested(Thread.currentThread()));
+    }
+
+    /**
+     * Restores every state object of the group to its value at {@code checkpoint}, while other threads keep
+     * running transactions: commits already in flight finish first, every transaction in flight is aborted
+     * and re-run against the restored state (none is half-applied), objects created after the checkpoint
+     * are discarded (using one throws), and checkpoints taken after it are discarded. The checkpoint itself
+     * stays retained and can be rolled back to again. Then every registered listener is notified once, in
+     * rollback order, with an event carrying {@code cause}. Costs O(objects changed since the checkpoint).
+     *
+     * @return the event delivered to the listeners
+     * @throws IllegalArgumentException if the checkpoint belongs to another group
+     * @throws IllegalStateException if it is no longer retained, the group is closed, or a transaction is
+     *                               running on this thread
+     */
+    public RollbackEvent rollback(Checkpoint checkpoint, Throwable cause) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(cause, "cause");
+        if (checkpoint.group() != this) {
+            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + name + "'");
+        }
+        Txn t = Txn.current();
+        if (t.active) {
+            throw new IllegalStateException("rollback of group '" + name + "' called inside a transaction of group '"
+                    + t.group.name + "': roll back from outside any atomic scope");
+        }
+        RollbackEvent event;
+        admin.lock();
+        try {
+            checkOpen();
+            checkpoint.checkRetained();
+            long started = System.nanoTime();
+            gate.closeAndDrain();
+            long restored;
+            int discardedCheckpoints = 0;
+            try {
+                incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
+                restored = restoreTo(checkpoint);
+                while (history.peekLast() != checkpoint) {
+                    history.removeLast().markDiscarded();
+                    discardedCheckpoints++;
+                }
+                currentEpoch = new Epoch(++epochCounter, true, checkpoint.closedEpoch, checkpoint);
+            } finally {
+                gate.open();
+            }
+            event = RollbackEvent.builder(name, ++rollbackCounter, checkpoint, cause)
+                    .duration(Duration.ofNanos(System.nanoTime() - started))
+                    .restoredObjects(restored)
+                    .discardedCheckpoints(discardedCheckpoints)
+                    .build();
+            notifier.publish(event);
+        } finally {
+            admin.unlock();
+        }
+        return event;
+    }
+
+    /** Gate closed and drained, admin lock held. Returns the number of distinct objects restored. */
+    private long restoreTo(Checkpoint checkpoint) {
+        Epoch stop = checkpoint.closedEpoch;
+        List<Epoch> undone = new ArrayList<>();
+        for (Epoch e = currentEpoch; e != stop; e = e.previous) {
+            undone.add(e); // newest first
+        }
+        // Lock everything first, as a commit would, so no reader can see a mix of restored and unrestored values.
+        List<VBox> locked = new ArrayList<>();
+        for (Epoch e : undone) {
+            for (UndoEntry u = e.undoList(); u != null; u = u.nextInEpoch) {
+                long m = u.box.lvMeta();
+                if ((m & VBox.LOCKED) == 0) {
+                    u.box.soMeta(m | VBox.LOCKED);
+                    locked.add(u.box);
+                }
+            }
+        }
+        long version = tick();
+        for (Epoch e : undone) { // newest epoch first: the last value restored is the oldest pre-image
+            UndoEntry u = e.takeUndoList();
+            for (; u != null; u = u.nextInEpoch) {
+                u.box.restore(u);
+                u.box.popHistory(u);
+                retainedPreImages.decrement();
+            }
+        }
+        for (Epoch e : undone) { // before unlocking, so no reader sees a discarded object's restored value
+            for (StateObject o : e.created) {
+                objects.remove(o.id(), o);
+                o.discard(version);
+            }
+            e.created.clear();
+        }
+        long published = version << 2;
+        for (VBox b : locked) {
+            if ((b.lvMeta() & VBox.DEAD) == 0) {
+                b.soMeta(published);
+            }
+        }
+        return locked.size();
+    }
+
+    /** Registers a listener told of every later rollback, once each, in rollback order, after state is restored. */
+    public Registration onRollback(RollbackListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        return notifier.register(listener);
+    }
+
+    /** Completes when every rollback event published so far has reached every listener it was for. */
+    public CompletableFuture<Void> notificationsDelivered() {
+        return notifier.delivered();
+    }
+
+    // ================================================================== lifecycle and stats
+
+    /**
+     * Closes the group: every later operation on it or its state objects fails with
+     * {@link IllegalStateException}. Rollback events already published are still delivered. Idempotent.
+     */
+    @Override
+    public void close() {
+        admin.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            notifier.close();
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Counters for monitoring: state objects registered, checkpoints retained, pre-images held for them.
+     *
+     * @param objects           state objects registered under an id
+     * @param retainedCheckpoints checkpoints in {@link #history()}
+     * @param retainedPreImages  pre-images held so retained checkpoints can be viewed and rolled back to
+     * @param rollbacks          rollbacks performed
+     */
+    public record Stats(int objects, int retainedCheckpoints, long retainedPreImages, long rollbacks) {
+    }
+
+    /** A snapshot of the group's counters. */
+    public Stats stats() {
+        admin.lock();
+        try {
+            return new Stats(objects.size(), history.size(), retainedPreImages.sum(), rollbackCounter);
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Group '" + name + "'" + (closed ? " (closed)" : "");
+    }
+
+    // ================================================================== internals for Txn and state objects
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("group '" + name + "' is closed");
+        }
+    }
+
+    long clockNow() {
+        return (long) CLOCK.getVolatile(this);
+    }
+
+    long tick() {
+        return (long) CLOCK.getAndAdd(this, 1L) + 1L;
+    }
+
+    long incarnation() {
+        return incarnation;
+    }
+
+    Epoch currentEpoch() {
+        return currentEpoch;
+    }
+
+    long releasedUpTo() {
+        return releasedUpTo;
+    }
+
+    void countPreImage() {
+        retainedPreImages.increment();
+    }
+
+    static IllegalArgumentException foreignObject(String what, Group owner, Group running) {
+        return new IllegalArgumentException(what + " belongs to group '" + owner.name + "', but the transaction running on this thread is of group '"
+                + running.name + "': a transaction cannot span groups");
+    }
+
+    /**
+     * Configures and opens a {@link Group}. Each setting may be given once; a second call fails naming
+     * the value already set. Not thread-safe; {@link #open()} may be called once per builder.
+     */
+    public static final class Builder {
+        private final String name;
+        private int retain = 64;
+        private boolean retainSet;
+        private int maxRetries = 10_000;
+        private boolean maxRetriesSet;
+        private Executor notificationExecutor;
+        private ListenerErrorHandler listenerErrorHandler;
+        private Consumer<Throwable> hookErrorHandler;
+        private Executor maintenance;
+        private boolean opened;
+
+        private Builder(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("a group name must not be blank");
+            }
+        }
+
+        /** How many checkpoints {@link Group#history()} keeps (default 64); older ones are discarded and their memory released. */
+        public Builder retainCheckpoints(int count) {
+            requireState(!retainSet, "retainCheckpoints was already set to " + retain);
+            if (count < 1) {
+                throw new IllegalArgumentException("retainCheckpoints must be at least 1, was " + count);
+            }
+            retain = count;
+            retainSet = true;
+            return this;
+        }
+
+        /** How many attempts a conflicting transaction makes before {@link TransactionConflictException} (default 10,000). */
+        public Builder maxRetries(int attempts) {
+            requireState(!maxRetriesSet, "maxRetries was already set to " + maxRetries);
+            if (attempts < 1) {
+                throw new IllegalArgumentException("maxRetries must be at least 1, was " + attempts);
+            }
+            maxRetries = attempts;
+            maxRetriesSet = true;
+            return this;
+        }
+
+        /** Where rollback listeners run (default: a virtual thread per delivery). */
+        public Builder notificationExecutor(Executor executor) {
+            requireState(notificationExecutor == null, "notificationExecutor was already set to " + notificationExecutor);
+            notificationExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Told when a rollback listener throws (default: a warning through System.Logger). */
+        public Builder listenerErrorHandler(ListenerErrorHandler handler) {
+            requireState(listenerErrorHandler == null, "listenerErrorHandler was already set to " + listenerErrorHandler);
+            listenerErrorHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Told when an afterCommit/afterRollback hook throws (default: a warning through System.Logger). */
+        public Builder hookErrorHandler(Consumer<Throwable> handler) {
+            requireState(hookErrorHandler == null, "hookErrorHandler was already set to " + hookErrorHandler);
+            hookErrorHandler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Where memory of checkpoints that left retention is released (default: a virtual thread per release). */
+        public Builder maintenanceExecutor(Executor executor) {
+            requireState(maintenance == null, "maintenanceExecutor was already set to " + maintenance);
+            maintenance = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /** Opens the group. */
+        public Group open() {
+            requireState(!opened, "this builder already opened group '" + name + "'");
+            opened = true;
+            return new Group(this);
+        }
+
+        private static void requireState(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalStateException(message);
+            }
+        }
+    }
+}

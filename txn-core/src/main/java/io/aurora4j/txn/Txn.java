@@ -1,0 +1,575 @@
+package io.aurora4j.txn;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One thread's transaction descriptor, reused across that thread's transactions so that a transaction
+ * allocates nothing on its common paths.
+ *
+ * <h2>Algorithm</h2>
+ * TL2 (Dice, Shalev, Shavit, DISC 2006) with LSA-style snapshot extension (Riegel, Felber, Fetzer,
+ * DISC 2006). A transaction samples the group clock as its read version {@code rv}. A read takes a
+ * seqlock snapshot of the box and accepts it only if the box's version is at most {@code rv}; a newer
+ * version triggers an extension: the whole read set is revalidated and {@code rv} moves to the present,
+ * or the attempt aborts. So every value a body sees belongs to one consistent snapshot (opacity), and a
+ * body can never loop or throw on a torn read. Writes are buffered. Commit enters the commit gate, locks
+ * the write set, takes a write version from the clock, revalidates the reads (skipped when no other
+ * commit happened since {@code rv}), reads the current epoch, pushes pre-images for first writes in a
+ * logging epoch, writes back and releases each lock with the new version.
+ *
+ * <h2>Nesting</h2>
+ * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size, hook counts). If its
+ * body throws, the write set is cut back to the savepoint, values it overwrote are restored from the
+ * overwrite log, its after-commit hooks are dropped and its after-rollback hooks run; the reads it made
+ * stay in the read set, which can only cause extra (safe) aborts.
+ */
+final class Txn {
+    private static final ThreadLocal<Txn> CURRENT = ThreadLocal.withInitial(Txn::new);
+    private static final AtomicInteger STRIPES = new AtomicInteger();
+    private static final int LINEAR_LIMIT = 8;
+    private static final int LOCK_SPINS = 256;
+    private static final int SHRINK_ABOVE = 4096;
+
+    static Txn current() {
+        return CURRENT.get();
+    }
+
+    /** A per-thread number, distinct for the first threads that use it: picks a TMap size stripe. */
+    final int stripe = STRIPES.getAndIncrement();
+
+    Group group;
+    boolean active;
+    private boolean doomed;
+    private int depth;
+    private long rv;
+    private long incarnation;
+
+    private VBox[] readBoxes = new VBox[16];
+    private long[] readMetas = new long[16];
+    private int readCount;
+
+    private VBox[] writeBoxes = new VBox[8];
+    private long[] writeLongs = new long[8];
+    private Object[] writeRefs = new Object[8];
+    private long[] lockedMetas = new long[8];
+    private int writeCount;
+    private int[] writeIndex; // open addressing: slot holds write index + 1; valid while indexedCount == writeCount
+    private int indexedCount = -1;
+
+    private int[] savepoints = new int[16]; // 4 ints per nesting level
+    private int[] overwrittenIndex = new int[8];
+    private long[] overwrittenLong = new long[8];
+    private Object[] overwrittenRef = new Object[8];
+    private int overwrittenCount;
+
+    private ArrayList<Runnable> afterCommit;
+    private ArrayList<Runnable> afterRollback;
+
+    /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
+    private Set<String> contended;
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void begin(Group g) {
+        group = g;
+        active = true;
+        doomed = false;
+        depth = 0;
+        incarnation = g.incarnation();
+        rv = g.clockNow();
+    }
+
+    /** Ends an attempt (committed or aborted) and forgets its sets. */
+    void end() {
+        active = false;
+        for (int i = 0; i < writeCount; i++) {
+            writeRefs[i] = null;
+        }
+        for (int i = 0; i < overwrittenCount; i++) {
+            overwrittenRef[i] = null;
+        }
+        if (readBoxes.length > SHRINK_ABOVE && readCount < SHRINK_ABOVE / 4) {
+            readBoxes = new VBox[16];
+            readMetas = new long[16];
+        } else {
+            for (int i = 0; i < readCount; i++) {
+                readBoxes[i] = null;
+            }
+        }
+        if (writeBoxes.length > SHRINK_ABOVE && writeCount < SHRINK_ABOVE / 4) {
+            writeBoxes = new VBox[8];
+            writeLongs = new long[8];
+            writeRefs = new Object[8];
+            lockedMetas = new long[8];
+            writeIndex = null;
+        } else {
+            for (int i = 0; i < writeCount; i++) {
+                writeBoxes[i] = null;
+            }
+        }
+        readCount = 0;
+        writeCount = 0;
+        indexedCount = -1; // the table still holds this attempt's entries: rebuilt when next needed
+        overwrittenCount = 0;
+        depth = 0;
+    }
+
+    boolean isNested() {
+        return depth > 0;
+    }
+
+    // ------------------------------------------------------------------ access checks
+
+    private void check(VBox b) {
+        if (b.group != group) {
+            throw Group.foreignObject(b.describe(), b.group, group);
+        }
+        if (doomed) {
+            throw new ConflictSignal();
+        }
+    }
+
+    ConflictSignal abort(VBox culprit) {
+        doomed = true;
+        if (culprit != null) {
+            if (contended == null) {
+                contended = new LinkedHashSet<>();
+            }
+            if (contended.size() < 8) {
+                contended.add(culprit.describe());
+            }
+        }
+        return new ConflictSignal();
+    }
+
+    Set<String> takeContended() {
+        Set<String> c = contended;
+        contended = null;
+        return c == null ? Set.of() : c;
+    }
+
+    void forgetContended() {
+        contended = null;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    long readLong(LongBox b) {
+        check(b);
+        if (writeCount != 0) {
+            int i = findWrite(b);
+            if (i >= 0) {
+                return writeLongs[i];
+            }
+        }
+        for (int spins = 0; ; spins++) {
+            long m = b.lvMeta();
+            if ((m & VBox.LOCKED) != 0) {
+                awaitUnlocked(b, m, spins);
+                continue;
+            }
+            long v = b.loValue();
+            if (b.lpMetaAfterFence() != m) {
+                continue;
+            }
+            if (VBox.version(m) > rv) {
+                extend(b);
+                continue;
+            }
+            addRead(b, m);
+            return v;
+        }
+    }
+
+    Object readRef(RefBox b) {
+        check(b);
+        if (writeCount != 0) {
+            int i = findWrite(b);
+            if (i >= 0) {
+                return writeRefs[i];
+            }
+        }
+        for (int spins = 0; ; spins++) {
+            long m = b.lvMeta();
+            if ((m & VBox.LOCKED) != 0) {
+                awaitUnlocked(b, m, spins);
+                continue;
+            }
+            Object v = b.loValue();
+            if (b.lpMetaAfterFence() != m) {
+                continue;
+            }
+            if (VBox.version(m) > rv) {
+                extend(b);
+                continue;
+            }
+            addRead(b, m);
+            return v;
+        }
+    }
+
+    private void awaitUnlocked(VBox b, long m, int spins) {
+        if ((m & VBox.DEAD) != 0) {
+            throw b.discardedError();
+        }
+        if (spins > LOCK_SPINS) {
+            throw abort(b);
+        }
+        Backoff.spin(spins);
+    }
+
+    private void addRead(VBox b, long m) {
+        int n = readCount;
+        if (n == readBoxes.length) {
+            readBoxes = java.util.Arrays.copyOf(readBoxes, n * 2);
+            readMetas = java.util.Arrays.copyOf(readMetas, n * 2);
+        }
+        readBoxes[n] = b;
+        readMetas[n] = m;
+        readCount = n + 1;
+    }
+
+    /** Moves the snapshot to the present if nothing read so far has changed; otherwise aborts. */
+    private void extend(VBox trigger) {
+        long now = group.clockNow();
+        if (group.incarnation() != incarnation) {
+            throw abort(null);
+        }
+        for (int i = 0; i < readCount; i++) {
+            VBox b = readBoxes[i];
+            if (b.lvMeta() != readMetas[i]) {
+                throw abort(b);
+            }
+        }
+        if (now <= rv) { // the box's version is newer than the clock we read: cannot happen, but never spin
+            throw abort(trigger);
+        }
+        rv = now;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    void writeLong(LongBox b, long v) {
+        check(b);
+        int i = writeCount == 0 ? -1 : findWrite(b);
+        if (i >= 0) {
+            if (depth > 0) {
+                logOverwrite(i);
+            }
+            writeLongs[i] = v;
+            return;
+        }
+        i = appendWrite(b);
+        writeLongs[i] = v;
+    }
+
+    void writeRef(RefBox b, Object v) {
+        check(b);
+        int i = writeCount == 0 ? -1 : findWrite(b);
+        if (i >= 0) {
+            if (depth > 0) {
+                logOverwrite(i);
+            }
+            writeRefs[i] = v;
+            return;
+        }
+        i = appendWrite(b);
+        writeRefs[i] = v;
+    }
+
+    private int appendWrite(VBox b) {
+        int n = writeCount;
+        if (n == writeBoxes.length) {
+            int cap = n * 2;
+            writeBoxes = java.util.Arrays.copyOf(writeBoxes, cap);
+            writeLongs = java.util.Arrays.copyOf(writeLongs, cap);
+            writeRefs = java.util.Arrays.copyOf(writeRefs, cap);
+            lockedMetas = java.util.Arrays.copyOf(lockedMetas, cap);
+        }
+        writeBoxes[n] = b;
+        writeCount = n + 1;
+        indexAppended(n);
+        return n;
+    }
+
+    private int findWrite(VBox b) {
+        int n = writeCount;
+        if (n <= LINEAR_LIMIT) {
+            for (int i = n - 1; i >= 0; i--) {
+                if (writeBoxes[i] == b) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+        if (indexedCount != n) {
+            rebuildIndex();
+        }
+        int[] table = writeIndex;
+        int mask = table.length - 1;
+        for (int s = b.hash & mask; ; s = (s + 1) & mask) {
+            int e = table[s];
+            if (e == 0) {
+                return -1;
+            }
+            if (writeBoxes[e - 1] == b) {
+                return e - 1;
+            }
+        }
+    }
+
+    private void rebuildIndex() {
+        int n = writeCount;
+        int size = Integer.highestOneBit(Math.max(32, n * 4) - 1) << 1;
+        if (writeIndex == null || writeIndex.length != size) {
+            writeIndex = new int[size];
+        } else {
+            java.util.Arrays.fill(writeIndex, 0);
+        }
+        for (int i = 0; i < n; i++) {
+            insertIndex(i);
+        }
+        indexedCount = n;
+    }
+
+    /** Keeps the index current on append while it has room (load at most 1/2); otherwise it is rebuilt lazily. */
+    private void indexAppended(int i) {
+        if (writeIndex != null && indexedCount == i && (i + 1) * 2 <= writeIndex.length) {
+            insertIndex(i);
+            indexedCount = i + 1;
+        }
+    }
+
+    private void insertIndex(int i) {
+        int mask = writeIndex.length - 1;
+        int s = writeBoxes[i].hash & mask;
+        while (writeIndex[s] != 0) {
+            s = (s + 1) & mask;
+        }
+        writeIndex[s] = i + 1;
+    }
+
+    private void logOverwrite(int i) {
+        int n = overwrittenCount;
+        if (n == overwrittenIndex.length) {
+            overwrittenIndex = java.util.Arrays.copyOf(overwrittenIndex, n * 2);
+            overwrittenLong = java.util.Arrays.copyOf(overwrittenLong, n * 2);
+            overwrittenRef = java.util.Arrays.copyOf(overwrittenRef, n * 2);
+        }
+        overwrittenIndex[n] = i;
+        overwrittenLong[n] = writeLongs[i];
+        overwrittenRef[n] = writeRefs[i];
+        overwrittenCount = n + 1;
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    void afterCommit(Runnable hook) {
+        if (afterCommit == null) {
+            afterCommit = new ArrayList<>(4);
+        }
+        afterCommit.add(hook);
+    }
+
+    void afterRollback(Runnable hook) {
+        if (afterRollback == null) {
+            afterRollback = new ArrayList<>(4);
+        }
+        afterRollback.add(hook);
+    }
+
+    /** Removes and returns the after-commit hooks of the attempt (null when none). */
+    List<Runnable> takeAfterCommit() {
+        discardRollbackHooks();
+        ArrayList<Runnable> hooks = afterCommit;
+        if (hooks == null || hooks.isEmpty()) {
+            return null;
+        }
+        List<Runnable> copy = List.copyOf(hooks);
+        hooks.clear();
+        return copy;
+    }
+
+    /** Removes and returns the after-rollback hooks of the attempt (null when none). */
+    List<Runnable> takeAfterRollback() {
+        if (afterCommit != null) {
+            afterCommit.clear();
+        }
+        ArrayList<Runnable> hooks = afterRollback;
+        if (hooks == null || hooks.isEmpty()) {
+            return null;
+        }
+        List<Runnable> copy = List.copyOf(hooks);
+        hooks.clear();
+        return copy;
+    }
+
+    private void discardRollbackHooks() {
+        if (afterRollback != null) {
+            afterRollback.clear();
+        }
+    }
+
+    // ------------------------------------------------------------------ nesting
+
+    void enterNested() {
+        int base = depth * 4;
+        if (base + 4 > savepoints.length) {
+            savepoints = java.util.Arrays.copyOf(savepoints, savepoints.length * 2);
+        }
+        savepoints[base] = writeCount;
+        savepoints[base + 1] = overwrittenCount;
+        savepoints[base + 2] = afterCommit == null ? 0 : afterCommit.size();
+        savepoints[base + 3] = afterRollback == null ? 0 : afterRollback.size();
+        depth++;
+    }
+
+    /** The nested body returned normally: its writes and hooks now belong to the enclosing scope. */
+    void commitNested() {
+        depth--;
+        if (depth == 0) {
+            for (int i = 0; i < overwrittenCount; i++) {
+                overwrittenRef[i] = null;
+            }
+            overwrittenCount = 0;
+        }
+    }
+
+    /**
+     * The nested body threw: undoes its writes and returns its after-rollback hooks for the caller to run.
+     */
+    List<Runnable> rollbackNested() {
+        depth--;
+        int base = depth * 4;
+        int keepWrites = savepoints[base];
+        int keepOverwrites = savepoints[base + 1];
+        for (int k = overwrittenCount - 1; k >= keepOverwrites; k--) {
+            int i = overwrittenIndex[k];
+            if (i < keepWrites) {
+                writeLongs[i] = overwrittenLong[k];
+                writeRefs[i] = overwrittenRef[k];
+            }
+            overwrittenRef[k] = null;
+        }
+        overwrittenCount = keepOverwrites;
+        for (int i = keepWrites; i < writeCount; i++) {
+            writeBoxes[i] = null;
+            writeRefs[i] = null;
+        }
+        writeCount = keepWrites;
+        indexedCount = -1; // rebuilt on the next lookup that needs it
+        int keepCommitHooks = savepoints[base + 2];
+        if (afterCommit != null) {
+            while (afterCommit.size() > keepCommitHooks) {
+                afterCommit.remove(afterCommit.size() - 1);
+            }
+        }
+        int keepRollbackHooks = savepoints[base + 3];
+        if (afterRollback == null || afterRollback.size() == keepRollbackHooks) {
+            return null;
+        }
+        List<Runnable> sub = afterRollback.subList(keepRollbackHooks, afterRollback.size());
+        List<Runnable> run = List.copyOf(sub);
+        sub.clear();
+        return run;
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    /** Commits the attempt or throws {@link ConflictSignal}; on any exit the attempt holds no lock. */
+    void commit() {
+        if (doomed) {
+            throw new ConflictSignal();
+        }
+        Group g = group;
+        g.checkOpen();
+        int n = writeCount;
+        if (n == 0) {
+            if (g.incarnation() != incarnation) {
+                throw abort(null);
+            }
+            return;
+        }
+        int slot = g.gate.enter();
+        if (slot < 0) {
+            throw abort(null);
+        }
+        int locked = 0;
+        try {
+            for (; locked < n; locked++) {
+                VBox b = writeBoxes[locked];
+                for (int spins = 0; ; spins++) {
+                    long m = b.lvMeta();
+                    if ((m & VBox.LOCKED) == 0) {
+                        if (b.casMeta(m, m | VBox.LOCKED)) {
+                            lockedMetas[locked] = m;
+                            break;
+                        }
+                    } else {
+                        awaitUnlocked(b, m, spins);
+                    }
+                }
+            }
+            long wv = g.tick();
+            if (g.incarnation() != incarnation) {
+                throw abort(null);
+            }
+            if (wv != rv + 1) {
+                validateForCommit();
+            }
+            // Read while every box of the write set is locked: the commit's place in the checkpoint cut.
+            Epoch epoch = g.currentEpoch();
+            boolean logging = epoch.logging;
+            long epochNumber = epoch.number;
+            long releasedUpTo = logging ? g.releasedUpTo() : 0;
+            for (int i = 0; i < n; i++) {
+                VBox b = writeBoxes[i];
+                if (logging && b.stamp != epochNumber) {
+                    // The pre-image is pushed before the new value is written, so a view, a rollback or an
+                    // incremental flush that finds the new value also finds the value it replaced.
+                    UndoEntry pre = b.preImage(epochNumber);
+                    b.pushHistory(pre, releasedUpTo);
+                    epoch.push(pre);
+                    b.stamp = epochNumber;
+                    g.countPreImage();
+                }
+                if (b instanceof LongBox lb) {
+                    lb.spValue(writeLongs[i]);
+                } else {
+                    ((RefBox) b).spValue(writeRefs[i]);
+                }
+            }
+            long published = wv << 2;
+            for (int i = 0; i < n; i++) {
+                writeBoxes[i].soMeta(published); // release: the value written above is visible with the version
+            }
+            locked = 0;
+        } catch (Throwable t) {
+            for (int i = 0; i < locked; i++) {
+                writeBoxes[i].soMeta(lockedMetas[i]);
+            }
+            throw t;
+        } finally {
+            g.gate.exit(slot);
+        }
+    }
+
+    private void validateForCommit() {
+        for (int i = 0; i < readCount; i++) {
+            VBox b = readBoxes[i];
+            long m = b.lvMeta();
+            long expected = readMetas[i];
+            if (m == expected) {
+                continue;
+            }
+            if (m == (expected | VBox.LOCKED) && findWrite(b) >= 0) {
+                continue; // locked by this commit, unchanged since read
+            }
+            throw abort(b);
+        }
+    }
+}
