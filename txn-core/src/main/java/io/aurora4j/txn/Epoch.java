@@ -44,14 +44,20 @@ final class Epoch {
         this.opener = opener;
     }
 
-    void push(UndoEntry entry) {
+    /** Pushes the chain {@code first .. last} (linked by {@code nextInEpoch}) with one CAS. */
+    void pushAll(UndoEntry first, UndoEntry last) {
         for (;;) {
             UndoEntry head = (UndoEntry) UNDO.getAcquire(this);
-            entry.nextInEpoch = head;
-            if (UNDO.compareAndSet(this, head, entry)) {
+            last.nextInEpoch = head;
+            if (UNDO.compareAndSet(this, head, first)) {
                 return;
             }
         }
+    }
+
+    /** Whether nothing was logged or created in this epoch. */
+    boolean isEmpty() {
+        return UNDO.getAcquire(this) == null && created.isEmpty();
     }
 
     UndoEntry undoList() {

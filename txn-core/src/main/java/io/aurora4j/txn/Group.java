@@ -478,7 +478,11 @@ public final class Group implements AutoCloseable {
         }
         if (toRelease != null) {
             Epoch epoch = toRelease;
-            maintenance.execute(() -> release(epoch));
+            if (epoch.isEmpty()) {
+                epoch.takeUndoList(); // a commit that read this epoch late may still have logged: nothing to unlink otherwise
+            } else {
+                maintenance.execute(() -> release(epoch));
+            }
         }
         return cp;
     }
@@ -490,7 +494,8 @@ public final class Group implements AutoCloseable {
             admin.lock();
             try {
                 epoch.created.clear();
-                for (int n = 0; e != null && n < 4096; n++, e = e.nextInEpoch) {
+                int n = 0;
+                for (; e != null && n < 4096; n++, e = e.nextInEpoch) {
                     // The entry is the oldest on its box's chain: cut it off the head or off its newer entry.
                     if (!e.box.casHistory(e, null)) {
                         UndoEntry newer = e.newer;
@@ -498,8 +503,8 @@ public final class Group implements AutoCloseable {
                             newer.older = null;
                         }
                     }
-                    retainedPreImages.decrement();
                 }
+                retainedPreImages.add(-n);
             } finally {
                 admin.unlock();
             }
@@ -598,11 +603,13 @@ public final class Group implements AutoCloseable {
         long version = tick();
         for (Epoch e : undone) { // newest epoch first: the last value restored is the oldest pre-image
             UndoEntry u = e.takeUndoList();
+            long popped = 0;
             for (; u != null; u = u.nextInEpoch) {
                 u.box.restore(u);
                 u.box.popHistory(u);
-                retainedPreImages.decrement();
+                popped++;
             }
+            retainedPreImages.add(-popped);
         }
         for (Epoch e : undone) { // before unlocking, so no reader sees a discarded object's restored value
             for (StateObject o : e.created) {
@@ -711,8 +718,8 @@ public final class Group implements AutoCloseable {
         return releasedUpTo;
     }
 
-    void countPreImage() {
-        retainedPreImages.increment();
+    void countPreImages(int n) {
+        retainedPreImages.add(n);
     }
 
     static IllegalArgumentException foreignObject(String what, Group owner, Group running) {

@@ -526,22 +526,36 @@ final class Txn {
             boolean logging = epoch.logging;
             long epochNumber = epoch.number;
             long releasedUpTo = logging ? g.releasedUpTo() : 0;
+            UndoEntry first = null;
+            UndoEntry last = null;
+            int preImages = 0;
             for (int i = 0; i < n; i++) {
                 VBox b = writeBoxes[i];
                 if (logging && b.stamp != epochNumber) {
-                    // The pre-image is pushed before the new value is written, so a view, a rollback or an
-                    // incremental flush that finds the new value also finds the value it replaced.
+                    // The pre-image joins the box's history before the new value is written, so a view that
+                    // finds the new value also finds the value it replaced. The epoch's undo list gets this
+                    // commit's pre-images in one CAS below, still before the locks are released: a rollback
+                    // (which waits for in-flight commits) always finds them.
                     UndoEntry pre = b.preImage(epochNumber);
                     b.pushHistory(pre, releasedUpTo);
-                    epoch.push(pre);
+                    if (last == null) {
+                        last = pre;
+                    } else {
+                        pre.nextInEpoch = first;
+                    }
+                    first = pre;
                     b.stamp = epochNumber;
-                    g.countPreImage();
+                    preImages++;
                 }
                 if (b instanceof LongBox lb) {
                     lb.spValue(writeLongs[i]);
                 } else {
                     ((RefBox) b).spValue(writeRefs[i]);
                 }
+            }
+            if (first != null) {
+                epoch.pushAll(first, last);
+                g.countPreImages(preImages);
             }
             long published = wv << 2;
             for (int i = 0; i < n; i++) {
