@@ -100,6 +100,10 @@ public final class CheckpointView {
         long cut = cp.closedEpoch.number;
         for (int spins = 0; ; spins++) {
             long m = b.lvMeta();
+            if ((m & VBox.DEAD) != 0 && b.isRetired()) {
+                cp.checkRetained();
+                return TMap.ABSENT; // purged only when empty with no history a retained checkpoint needs
+            }
             if ((m & VBox.LOCKED) != 0) {
                 if ((m & VBox.DEAD) != 0) {
                     throw b.discardedError();

@@ -35,6 +35,18 @@ final class CommitGate {
         return index;
     }
 
+    /** Enters unless the gate is closed; returns -1 at once when it is (no waiting). */
+    int tryEnter() {
+        int slot = (int) mix(Thread.currentThread().threadId()) & (SLOTS - 1);
+        int index = slot * STRIDE;
+        CELLS.getAndAdd(cells, index, 1L);
+        if (closed) {
+            CELLS.getAndAdd(cells, index, -1L);
+            return -1;
+        }
+        return index;
+    }
+
     void exit(int index) {
         CELLS.getAndAdd(cells, index, -1L);
     }

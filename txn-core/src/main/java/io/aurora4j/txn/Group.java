@@ -490,6 +490,7 @@ public final class Group implements AutoCloseable {
     /** Unlinks the pre-images of an epoch no retained checkpoint needs, in chunks so checkpoints are not held up. */
     private void release(Epoch epoch) {
         UndoEntry e = epoch.takeUndoList();
+        List<TMap.Cell> emptied = new ArrayList<>();
         while (e != null) {
             admin.lock();
             try {
@@ -502,12 +503,17 @@ public final class Group implements AutoCloseable {
                         if (newer != null) {
                             newer.older = null;
                         }
+                    } else if (e.box instanceof TMap.Cell cell) {
+                        emptied.add(cell); // its history is gone: purge it if it is empty
                     }
                 }
                 retainedPreImages.add(-n);
             } finally {
                 admin.unlock();
             }
+        }
+        for (TMap.Cell cell : emptied) {
+            cell.map.tryPurge(cell);
         }
     }
 
@@ -559,9 +565,10 @@ public final class Group implements AutoCloseable {
             gate.closeAndDrain();
             long restored;
             int discardedCheckpoints = 0;
+            List<TMap.Cell> emptied = new ArrayList<>();
             try {
                 incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
-                restored = restoreTo(checkpoint);
+                restored = restoreTo(checkpoint, emptied);
                 while (history.peekLast() != checkpoint) {
                     history.removeLast().markDiscarded();
                     discardedCheckpoints++;
@@ -569,6 +576,9 @@ public final class Group implements AutoCloseable {
                 currentEpoch = new Epoch(++epochCounter, true, checkpoint.closedEpoch, checkpoint);
             } finally {
                 gate.open();
+            }
+            for (TMap.Cell cell : emptied) {
+                cell.map.tryPurge(cell);
             }
             event = RollbackEvent.builder(name, ++rollbackCounter, checkpoint, cause)
                     .duration(Duration.ofNanos(System.nanoTime() - started))
@@ -583,7 +593,7 @@ public final class Group implements AutoCloseable {
     }
 
     /** Gate closed and drained, admin lock held. Returns the number of distinct objects restored. */
-    private long restoreTo(Checkpoint checkpoint) {
+    private long restoreTo(Checkpoint checkpoint, List<TMap.Cell> emptied) {
         Epoch stop = checkpoint.closedEpoch;
         List<Epoch> undone = new ArrayList<>();
         for (Epoch e = currentEpoch; e != stop; e = e.previous) {
@@ -608,6 +618,9 @@ public final class Group implements AutoCloseable {
                 u.box.restore(u);
                 u.box.popHistory(u);
                 popped++;
+                if (u.oldRef == TMap.ABSENT) {
+                    emptied.add((TMap.Cell) u.box);
+                }
             }
             retainedPreImages.add(-popped);
         }

@@ -18,8 +18,10 @@ import java.util.function.BiConsumer;
  * {@link #snapshot()} and {@link #forEach} read every stripe: any concurrent insert or removal changes a
  * stripe and is caught by validation, so iteration is consistent (no phantoms) inside a transaction. A
  * lookup of a missing key inside a transaction creates an empty cell for the key and reads it, so a
- * later insert of that key is a conflict too. Empty cells are small; a cell is kept while its key may be
- * looked up again or a retained checkpoint needs its history.
+ * later insert of that key is a conflict too. A cell left empty (its key removed, or only looked up) is
+ * purged as soon as no retained checkpoint needs its history: right after the transaction that emptied it
+ * if no checkpoint is retained, else when the checkpoints that need it leave retention, or after a rollback
+ * that emptied it. So a map whose keys churn stays the size of its live keys plus what history holds.
  *
  * <p>Inside {@link Group#atomic} every operation is part of the transaction; outside, each is its own
  * transaction ({@link #get} and {@link #containsKey} are a single consistent read).
@@ -32,6 +34,8 @@ import java.util.function.BiConsumer;
  */
 public final class TMap<K, V> implements StateObject {
     static final int STRIPES = 16;
+    /** Returned by {@link Cell#readUnlessRetired()} for a purged cell. */
+    private static final Object RETIRED = new Object();
     /** The value of a cell whose key is absent. */
     static final Object ABSENT = new Object() {
         @Override
@@ -77,8 +81,7 @@ public final class TMap<K, V> implements StateObject {
             v = t.readRef(cellFor(key));
         } else {
             group.checkOpen();
-            Cell c = cells.get(key);
-            v = c == null ? ABSENT : c.readCommitted();
+            v = readCommitted(key);
         }
         return v == ABSENT ? null : (V) v;
     }
@@ -240,6 +243,7 @@ public final class TMap<K, V> implements StateObject {
         t.writeLong(s, t.readLong(s) + delta);
     }
 
+    /** Inside a transaction: the key's cell, created empty if missing so that a later insert conflicts with this read. */
     private Cell cellFor(K key) {
         Cell c = cells.get(key);
         if (c == null) {
@@ -247,9 +251,64 @@ public final class TMap<K, V> implements StateObject {
             c = cells.putIfAbsent(key, fresh);
             if (c == null) {
                 c = fresh;
+                Txn.current().notePurgeCandidate(fresh); // purged when the transaction ends if it stays empty
             }
         }
         return c;
+    }
+
+    /** Outside a transaction: one consistent read of the key's committed value (ABSENT when missing). */
+    private Object readCommitted(K key) {
+        for (;;) {
+            Cell c = cells.get(key);
+            if (c == null) {
+                return ABSENT;
+            }
+            Object v = c.readUnlessRetired();
+            if (v != RETIRED) {
+                return v;
+            }
+        }
+    }
+
+    /**
+     * Removes an empty cell from the map when no retained checkpoint needs its history, so a map whose keys
+     * churn does not grow. Runs like a tiny commit (inside the commit gate, holding the cell's lock), and
+     * marks the cell retired with a fresh version: a transaction that read or wants to write it fails
+     * validation or its lock attempt and re-runs, looking the key up again. Never waits: if the cell is
+     * busy, or a rollback is in progress, it is left for a later purge.
+     */
+    void tryPurge(Cell c) {
+        if (discarded || c.loValue() != ABSENT || c.lvHistory() != null) {
+            return;
+        }
+        int slot = group.gate.tryEnter();
+        if (slot < 0) {
+            return;
+        }
+        try {
+            long m = c.lvMeta();
+            if ((m & VBox.LOCKED) != 0 || !c.casMeta(m, m | VBox.LOCKED)) {
+                return;
+            }
+            if (c.loValue() != ABSENT || c.lvHistory() != null) {
+                c.soMeta(m);
+                return;
+            }
+            cells.remove(c.key, c); // before the cell reads as retired: whoever sees it retired finds it gone
+            c.soMeta(group.tick() << 2 | VBox.DEAD | VBox.LOCKED);
+        } finally {
+            group.gate.exit(slot);
+        }
+    }
+
+    /** Cells currently held, live or empty (for tests and monitoring). */
+    int cellCount() {
+        return cells.size();
+    }
+
+    boolean isDiscarded() {
+        return discarded;
     }
 
     private void checkAlive() {
@@ -323,6 +382,31 @@ public final class TMap<K, V> implements StateObject {
         @Override
         String describe() {
             return "TMap '" + map.id + "' key '" + key + "'";
+        }
+
+        @Override
+        boolean isRetired() {
+            return !map.isDiscarded();
+        }
+
+        /** A seqlock read of the committed value, or {@link #RETIRED} if the cell was purged. */
+        Object readUnlessRetired() {
+            for (int spins = 0; ; spins++) {
+                long m1 = lvMeta();
+                if ((m1 & LOCKED) == 0) {
+                    Object v = loValue();
+                    if (lpMetaAfterFence() == m1) {
+                        return v;
+                    }
+                } else if ((m1 & DEAD) != 0) {
+                    if (isRetired()) {
+                        return RETIRED;
+                    }
+                    throw discardedError();
+                } else {
+                    Backoff.spin(spins);
+                }
+            }
         }
     }
 

@@ -69,6 +69,9 @@ final class Txn {
     private ArrayList<Runnable> afterCommit;
     private ArrayList<Runnable> afterRollback;
 
+    /** Empty map cells this attempt created or emptied: purged, if still empty, when the attempt ends. */
+    private ArrayList<TMap.Cell> purgeCandidates;
+
     /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
     private Set<String> contended;
 
@@ -116,6 +119,19 @@ final class Txn {
         indexedCount = -1; // the table still holds this attempt's entries: rebuilt when next needed
         overwrittenCount = 0;
         depth = 0;
+        if (purgeCandidates != null && !purgeCandidates.isEmpty()) {
+            for (TMap.Cell c : purgeCandidates) {
+                c.map.tryPurge(c);
+            }
+            purgeCandidates.clear();
+        }
+    }
+
+    void notePurgeCandidate(TMap.Cell cell) {
+        if (purgeCandidates == null) {
+            purgeCandidates = new ArrayList<>(4);
+        }
+        purgeCandidates.add(cell);
     }
 
     boolean isNested() {
@@ -214,6 +230,9 @@ final class Txn {
 
     private void awaitUnlocked(VBox b, long m, int spins) {
         if ((m & VBox.DEAD) != 0) {
+            if (b.isRetired()) {
+                throw abort(null); // an empty map cell was purged: the re-run looks the key up again
+            }
             throw b.discardedError();
         }
         if (spins > LOCK_SPINS) {
@@ -550,7 +569,11 @@ final class Txn {
                 if (b instanceof LongBox lb) {
                     lb.spValue(writeLongs[i]);
                 } else {
-                    ((RefBox) b).spValue(writeRefs[i]);
+                    Object v = writeRefs[i];
+                    ((RefBox) b).spValue(v);
+                    if (v == TMap.ABSENT) {
+                        notePurgeCandidate((TMap.Cell) b);
+                    }
                 }
             }
             if (first != null) {

@@ -132,6 +132,14 @@ abstract class VBox {
     /** Names this box in error messages: kind, id and, for map cells, the key. */
     abstract String describe();
 
+    /**
+     * Whether this dead box was retired rather than discarded: an empty map cell removed from its map
+     * (the key is looked up again and gets a fresh cell), not an object a rollback discarded.
+     */
+    boolean isRetired() {
+        return false;
+    }
+
     final IllegalStateException discardedError() {
         return new IllegalStateException(describe() + " of group '" + group.name()
                 + "' was created after the checkpoint a rollback returned to, and was discarded with it");
