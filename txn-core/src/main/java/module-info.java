@@ -2,4 +2,6 @@
 module io.aurora4j.txn {
     requires transitive io.aurora4j.notify;
     exports io.aurora4j.txn;
+    // The SPI for Aurora4j's own modules; named here as they are added.
+    exports io.aurora4j.txn.spi to io.aurora4j.boundary, io.aurora4j.speculation;
 }

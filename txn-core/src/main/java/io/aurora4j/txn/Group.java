@@ -5,6 +5,9 @@ import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackListener;
 import io.aurora4j.notify.RollbackNotifier;
+import io.aurora4j.txn.spi.CommitSink;
+import io.aurora4j.txn.spi.RollbackParticipant;
+import io.aurora4j.txn.spi.TxnSpi;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -16,6 +19,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
@@ -70,6 +74,36 @@ public final class Group implements AutoCloseable {
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
+        TxnSpi.install(new TxnSpi.Access() {
+            @Override
+            public void stage(Group group, CommitSink sink, Object item) {
+                Objects.requireNonNull(sink, "sink");
+                group.runningTxn("stage").stage(sink, item);
+            }
+
+            @Override
+            public boolean inTransaction(Group group) {
+                return group.inTransaction();
+            }
+
+            @Override
+            public long currentEpoch(Group group) {
+                return group.currentEpoch.number;
+            }
+
+            @Override
+            public long epochOf(Checkpoint checkpoint) {
+                return checkpoint.closedEpoch.number;
+            }
+
+            @Override
+            public Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
+                Objects.requireNonNull(participant, "participant");
+                group.checkOpen();
+                group.rollbackParticipants.add(participant);
+                return () -> group.rollbackParticipants.remove(participant);
+            }
+        });
     }
 
     private final String name;
@@ -94,6 +128,7 @@ public final class Group implements AutoCloseable {
     private long checkpointCounter; // guarded by admin
     private long rollbackCounter; // guarded by admin
     private final LongAdder retainedPreImages = new LongAdder();
+    private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
 
     private Group(Builder b) {
         this.name = b.name;
@@ -427,12 +462,19 @@ public final class Group implements AutoCloseable {
             } catch (VirtualMachineError fatal) {
                 throw fatal;
             } catch (Throwable e) {
-                try {
-                    hookErrorHandler.accept(e);
-                } catch (Throwable ignored) {
-                    LOG.log(System.Logger.Level.WARNING, "the hook error handler of group '" + name + "' threw", ignored);
-                }
+                reportHookFailure(e);
             }
+        }
+    }
+
+    void reportHookFailure(Throwable e) {
+        if (e instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+        try {
+            hookErrorHandler.accept(e);
+        } catch (Throwable ignored) {
+            LOG.log(System.Logger.Level.WARNING, "the hook error handler of group '" + name + "' threw", ignored);
         }
     }
 
@@ -565,6 +607,7 @@ public final class Group implements AutoCloseable {
             gate.closeAndDrain();
             long restored;
             int discardedCheckpoints = 0;
+            long discardedOutputs = 0;
             List<TMap.Cell> emptied = new ArrayList<>();
             try {
                 incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
@@ -574,6 +617,13 @@ public final class Group implements AutoCloseable {
                     discardedCheckpoints++;
                 }
                 currentEpoch = new Epoch(++epochCounter, true, checkpoint.closedEpoch, checkpoint);
+                for (RollbackParticipant p : rollbackParticipants) {
+                    try {
+                        discardedOutputs += p.rolledBack(this, checkpoint.closedEpoch.number);
+                    } catch (Throwable e) {
+                        reportHookFailure(e);
+                    }
+                }
             } finally {
                 gate.open();
             }
@@ -584,6 +634,7 @@ public final class Group implements AutoCloseable {
                     .duration(Duration.ofNanos(System.nanoTime() - started))
                     .restoredObjects(restored)
                     .discardedCheckpoints(discardedCheckpoints)
+                    .discardedOutputs(discardedOutputs)
                     .build();
             notifier.publish(event);
         } finally {

@@ -60,7 +60,8 @@ final class Txn {
     private int[] writeIndex; // open addressing: slot holds write index + 1; valid while indexedCount == writeCount
     private int indexedCount = -1;
 
-    private int[] savepoints = new int[16]; // 4 ints per nesting level
+    private static final int SAVEPOINT_INTS = 5;
+    private int[] savepoints = new int[4 * SAVEPOINT_INTS];
     private int[] overwrittenIndex = new int[8];
     private long[] overwrittenLong = new long[8];
     private Object[] overwrittenRef = new Object[8];
@@ -68,6 +69,8 @@ final class Txn {
 
     private ArrayList<Runnable> afterCommit;
     private ArrayList<Runnable> afterRollback;
+    /** Items staged for commit sinks (SPI), as (sink, item) pairs in staging order. */
+    private ArrayList<Object> staged;
 
     /** Empty map cells this attempt created or emptied: purged, if still empty, when the attempt ends. */
     private ArrayList<TMap.Cell> purgeCandidates;
@@ -119,12 +122,50 @@ final class Txn {
         indexedCount = -1; // the table still holds this attempt's entries: rebuilt when next needed
         overwrittenCount = 0;
         depth = 0;
+        if (staged != null) {
+            staged.clear();
+        }
         if (purgeCandidates != null && !purgeCandidates.isEmpty()) {
             for (TMap.Cell c : purgeCandidates) {
                 c.map.tryPurge(c);
             }
             purgeCandidates.clear();
         }
+    }
+
+    void stage(io.aurora4j.txn.spi.CommitSink sink, Object item) {
+        if (staged == null) {
+            staged = new ArrayList<>(8);
+        }
+        staged.add(sink);
+        staged.add(item);
+    }
+
+    /** Hands staged items to their sinks, grouped per sink in staging order. Called at the commit point. */
+    private void deliverStaged(long version, long epoch) {
+        ArrayList<Object> s = staged;
+        int n = s.size();
+        for (int i = 0; i < n; i += 2) {
+            Object sink = s.get(i);
+            if (sink == null) {
+                continue; // already delivered with an earlier item of the same sink
+            }
+            List<Object> items = new ArrayList<>();
+            for (int j = i; j < n; j += 2) {
+                if (s.get(j) == sink) {
+                    items.add(s.get(j + 1));
+                    if (j > i) {
+                        s.set(j, null);
+                    }
+                }
+            }
+            try {
+                ((io.aurora4j.txn.spi.CommitSink) sink).committed(group, version, epoch, items);
+            } catch (Throwable e) {
+                group.reportHookFailure(e);
+            }
+        }
+        s.clear();
     }
 
     void notePurgeCandidate(TMap.Cell cell) {
@@ -436,14 +477,15 @@ final class Txn {
     // ------------------------------------------------------------------ nesting
 
     void enterNested() {
-        int base = depth * 4;
-        if (base + 4 > savepoints.length) {
+        int base = depth * SAVEPOINT_INTS;
+        if (base + SAVEPOINT_INTS > savepoints.length) {
             savepoints = java.util.Arrays.copyOf(savepoints, savepoints.length * 2);
         }
         savepoints[base] = writeCount;
         savepoints[base + 1] = overwrittenCount;
         savepoints[base + 2] = afterCommit == null ? 0 : afterCommit.size();
         savepoints[base + 3] = afterRollback == null ? 0 : afterRollback.size();
+        savepoints[base + 4] = staged == null ? 0 : staged.size();
         depth++;
     }
 
@@ -463,7 +505,11 @@ final class Txn {
      */
     List<Runnable> rollbackNested() {
         depth--;
-        int base = depth * 4;
+        int base = depth * SAVEPOINT_INTS;
+        int keepStaged = savepoints[base + 4];
+        if (staged != null) {
+            staged.subList(keepStaged, staged.size()).clear();
+        }
         int keepWrites = savepoints[base];
         int keepOverwrites = savepoints[base + 1];
         for (int k = overwrittenCount - 1; k >= keepOverwrites; k--) {
@@ -510,6 +556,9 @@ final class Txn {
         if (n == 0) {
             if (g.incarnation() != incarnation) {
                 throw abort(null);
+            }
+            if (staged != null && !staged.isEmpty()) {
+                deliverStaged(rv, g.currentEpoch().number);
             }
             return;
         }
@@ -579,6 +628,9 @@ final class Txn {
             if (first != null) {
                 epoch.pushAll(first, last);
                 g.countPreImages(preImages);
+            }
+            if (staged != null && !staged.isEmpty()) {
+                deliverStaged(wv, epochNumber); // still under the locks: conflicting commits arrive in order
             }
             long published = wv << 2;
             for (int i = 0; i < n; i++) {

@@ -1,0 +1,78 @@
+package io.aurora4j.txn.spi;
+
+import io.aurora4j.txn.Checkpoint;
+import io.aurora4j.txn.Group;
+
+import java.util.Objects;
+
+/**
+ * The hooks other Aurora4j modules (boundaries, speculation) need from the core. This package is exported
+ * only to those modules; applications use the public API of {@code io.aurora4j.txn}.
+ */
+public final class TxnSpi {
+    private static volatile Access access;
+
+    private TxnSpi() {
+    }
+
+    /** The bridge into the core's package-private state; installed once by the core itself. */
+    public interface Access {
+        void stage(Group group, CommitSink sink, Object item);
+
+        boolean inTransaction(Group group);
+
+        long currentEpoch(Group group);
+
+        long epochOf(Checkpoint checkpoint);
+
+        Runnable addRollbackParticipant(Group group, RollbackParticipant participant);
+    }
+
+    /** Installs the bridge; called once by {@code io.aurora4j.txn}. */
+    public static void install(Access a) {
+        if (access != null) {
+            throw new IllegalStateException("TxnSpi access is already installed");
+        }
+        access = Objects.requireNonNull(a);
+    }
+
+    private static Access access() {
+        Access a = access;
+        if (a == null) {
+            Group.class.getName(); // loading Group installs the bridge
+            a = access;
+        }
+        return a;
+    }
+
+    /**
+     * Stages {@code item} for {@code sink} in the transaction of {@code group} running on this thread: the
+     * sink receives it at commit; it is dropped if the attempt (or the nested transaction that staged it)
+     * rolls back.
+     *
+     * @throws IllegalStateException if no transaction of the group runs on this thread
+     */
+    public static void stage(Group group, CommitSink sink, Object item) {
+        access().stage(group, sink, item);
+    }
+
+    /** Whether a transaction of {@code group} runs on this thread. */
+    public static boolean inTransaction(Group group) {
+        return access().inTransaction(group);
+    }
+
+    /** The group's current epoch number: grows with every checkpoint and rollback, never reused. */
+    public static long currentEpoch(Group group) {
+        return access().currentEpoch(group);
+    }
+
+    /** The epoch a checkpoint closed: state at the checkpoint is the state at that epoch's end. */
+    public static long epochOf(Checkpoint checkpoint) {
+        return access().epochOf(checkpoint);
+    }
+
+    /** Adds a rollback participant; the returned action removes it. */
+    public static Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
+        return access().addRollbackParticipant(group, participant);
+    }
+}
