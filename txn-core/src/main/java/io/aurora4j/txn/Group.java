@@ -122,6 +122,8 @@ public final class Group implements AutoCloseable {
     private volatile boolean closed;
 
     private final ReentrantLock admin = new ReentrantLock();
+    /** Taken before the admin lock is released, held while a rollback event is published. */
+    private final ReentrantLock publishing = new ReentrantLock();
     private final ConcurrentHashMap<String, StateObject> objects = new ConcurrentHashMap<>();
     private final ArrayDeque<Checkpoint> history = new ArrayDeque<>(); // guarded by admin
     private long epochCounter; // guarded by admin
@@ -435,7 +437,9 @@ public final class Group implements AutoCloseable {
     /**
      * Runs {@code hook} once, after the running attempt rolls back: because its body threw, because it
      * conflicted and will be re-run (each attempt's hooks are its own), or, for a hook registered in a
-     * nested transaction, because that nested transaction threw. Dropped if the transaction commits.
+     * nested transaction, because that nested transaction threw — in that case it runs at once, still
+     * inside the enclosing transaction (whose state it may read and write). Dropped if the transaction
+     * commits. Hooks of a top-level attempt run outside any transaction.
      *
      * @throws IllegalStateException if no transaction of this group is running on this thread
      */
@@ -521,7 +525,7 @@ public final class Group implements AutoCloseable {
         if (toRelease != null) {
             Epoch epoch = toRelease;
             if (epoch.isEmpty()) {
-                epoch.takeUndoList(); // a commit that read this epoch late may still have logged: nothing to unlink otherwise
+                release(epoch); // cheap when empty; a commit that read this epoch late may still have logged into it
             } else {
                 maintenance.execute(() -> release(epoch));
             }
@@ -557,6 +561,11 @@ public final class Group implements AutoCloseable {
         for (TMap.Cell cell : emptied) {
             cell.map.tryPurge(cell);
         }
+    }
+
+    /** Releases an epoch into which a commit logged after the epoch left retention. */
+    void releaseLate(Epoch epoch) {
+        maintenance.execute(() -> release(epoch));
     }
 
     /** The retained checkpoints, oldest first: a snapshot. */
@@ -636,9 +645,16 @@ public final class Group implements AutoCloseable {
                     .discardedCheckpoints(discardedCheckpoints)
                     .discardedOutputs(discardedOutputs)
                     .build();
-            notifier.publish(event);
+            // Hand over from the admin lock to the publish lock: events are published in rollback order,
+            // but no listener (on a direct executor) ever runs while the admin lock is held.
+            publishing.lock();
         } finally {
             admin.unlock();
+        }
+        try {
+            notifier.publish(event);
+        } finally {
+            publishing.unlock();
         }
         return event;
     }
@@ -717,7 +733,12 @@ public final class Group implements AutoCloseable {
                 return;
             }
             closed = true;
-            notifier.close();
+            publishing.lock(); // a rollback that completed publishes its event before the notifier closes
+            try {
+                notifier.close();
+            } finally {
+                publishing.unlock();
+            }
         } finally {
             admin.unlock();
         }

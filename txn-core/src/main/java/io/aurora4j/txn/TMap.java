@@ -182,6 +182,7 @@ public final class TMap<K, V> implements StateObject {
                 action.accept((K) c.key, (V) v);
             }
         }
+        readAllStripes(t); // see snapshotIn
     }
 
     // ------------------------------------------------------------------ in-transaction bodies
@@ -229,6 +230,9 @@ public final class TMap<K, V> implements StateObject {
                 copy.put((K) c.key, (V) v);
             }
         }
+        // A key removed (and its cell purged) after our snapshot, before the walk reached it, was never
+        // read; its removal changed a size stripe, so reading the stripes again detects it and re-runs.
+        readAllStripes(t);
         return Map.copyOf(copy);
     }
 
@@ -374,7 +378,10 @@ public final class TMap<K, V> implements StateObject {
         final Object key;
 
         Cell(TMap<?, ?> map, Object key) {
-            super(map.group, ABSENT, 0L);
+            // The current clock, not 0: a transaction that read a purged predecessor of this cell, and
+            // now finds this one, sees a version newer than its snapshot, revalidates, finds the purged
+            // cell retired and re-runs. With 0 it would read "absent" beside its earlier read (opacity).
+            super(map.group, ABSENT, map.group.clockNow());
             this.map = map;
             this.key = key;
         }

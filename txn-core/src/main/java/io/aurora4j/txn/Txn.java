@@ -554,11 +554,27 @@ final class Txn {
         g.checkOpen();
         int n = writeCount;
         if (n == 0) {
-            if (g.incarnation() != incarnation) {
+            if (staged == null || staged.isEmpty()) {
+                if (g.incarnation() != incarnation) {
+                    throw abort(null);
+                }
+                return;
+            }
+            // Staged items of a read-only transaction go out inside the commit gate, as a writer's do: a
+            // rollback either waits for this delivery (so its participants see the items) or aborts it.
+            // Outside the gate, a rollback could run whole between the incarnation check and the delivery,
+            // and the items would escape its participants tagged with the new epoch.
+            int slot = g.gate.enter();
+            if (slot < 0) {
                 throw abort(null);
             }
-            if (staged != null && !staged.isEmpty()) {
+            try {
+                if (g.incarnation() != incarnation) {
+                    throw abort(null);
+                }
                 deliverStaged(rv, g.currentEpoch().number);
+            } finally {
+                g.gate.exit(slot);
             }
             return;
         }
@@ -567,6 +583,7 @@ final class Txn {
             throw abort(null);
         }
         int locked = 0;
+        Epoch lateEpoch = null;
         try {
             for (; locked < n; locked++) {
                 VBox b = writeBoxes[locked];
@@ -582,6 +599,15 @@ final class Txn {
                     }
                 }
             }
+            // The commit's place in the checkpoint cut: read with every box of the write set locked and
+            // before validation. A commit that later overwrites something this one read must lock it before
+            // reading the epoch; if that happened before our validation we abort, so it reads the epoch after
+            // us; and a commit that reads our writes waits for our unlock. So the cut is always a prefix of
+            // the serialization order (ConsistentCutTest).
+            Epoch epoch = g.currentEpoch();
+            boolean logging = epoch.logging;
+            long epochNumber = epoch.number;
+            long releasedUpTo = logging ? g.releasedUpTo() : 0;
             long wv = g.tick();
             if (g.incarnation() != incarnation) {
                 throw abort(null);
@@ -589,11 +615,6 @@ final class Txn {
             if (wv != rv + 1) {
                 validateForCommit();
             }
-            // Read while every box of the write set is locked: the commit's place in the checkpoint cut.
-            Epoch epoch = g.currentEpoch();
-            boolean logging = epoch.logging;
-            long epochNumber = epoch.number;
-            long releasedUpTo = logging ? g.releasedUpTo() : 0;
             UndoEntry first = null;
             UndoEntry last = null;
             int preImages = 0;
@@ -628,6 +649,11 @@ final class Txn {
             if (first != null) {
                 epoch.pushAll(first, last);
                 g.countPreImages(preImages);
+                if (epochNumber <= g.releasedUpTo()) {
+                    // The epoch left retention while this commit was in flight and may already have been
+                    // released: release it (again) so these late pre-images are unlinked and uncounted.
+                    lateEpoch = epoch;
+                }
             }
             if (staged != null && !staged.isEmpty()) {
                 deliverStaged(wv, epochNumber); // still under the locks: conflicting commits arrive in order
@@ -644,6 +670,9 @@ final class Txn {
             throw t;
         } finally {
             g.gate.exit(slot);
+        }
+        if (lateEpoch != null) {
+            g.releaseLate(lateEpoch); // after the gate: a release takes the admin lock, which a rollback holds while draining
         }
     }
 
