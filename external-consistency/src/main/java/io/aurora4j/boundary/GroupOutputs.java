@@ -1,0 +1,129 @@
+package io.aurora4j.boundary;
+
+import io.aurora4j.txn.Group;
+import io.aurora4j.txn.spi.RollbackParticipant;
+import io.aurora4j.txn.spi.TxnSpi;
+
+import java.lang.ref.WeakReference;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The outputs coordinator of one group: the boundaries of the group, the release conditions that make up
+ * the group's watermark, the gate that orders sends outside transactions with rollbacks, and the group's
+ * rollback participant.
+ *
+ * <h2>Design</h2>
+ * One coordinator per group, found through a registry keyed weakly by the group. The group holds the
+ * coordinator strongly through its rollback participant list (the coordinator is the participant), and the
+ * registry holds it only weakly, so a group that is no longer reachable takes its coordinator and its
+ * boundaries with it.
+ *
+ * <p>On a rollback the group calls {@link #rolledBack} after the state is restored, with its commit gate
+ * still closed and its new epoch already published. Every commit that belongs to a rolled-back epoch has
+ * finished (the gate drained them) and so has enqueued its outputs; this coordinator then closes its own
+ * {@link SendGate} so that every send outside a transaction that read a rolled-back epoch has enqueued too,
+ * and asks each {@code EXTERNAL} boundary to drop what it still holds of the epochs after the cut. What a
+ * boundary already released stays released: it came from work that had committed and was not held by any
+ * condition.
+ *
+ * <p>Thread-safe.
+ */
+final class GroupOutputs implements RollbackParticipant {
+    private static final ReentrantLock REGISTRY_LOCK = new ReentrantLock();
+    private static final Map<Group, WeakReference<GroupOutputs>> REGISTRY = new WeakHashMap<>(); // guarded by REGISTRY_LOCK
+
+    final String groupName;
+    final SendGate sendGate = new SendGate();
+    /** Every boundary that may still hold outputs: open ones, and closed ones until they have settled all. */
+    private final CopyOnWriteArrayList<Boundary<?>> boundaries = new CopyOnWriteArrayList<>();
+    /** Ids of the open boundaries: an id is unique among them. */
+    private final ConcurrentHashMap<String, Boundary<?>> openIds = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<ReleaseCondition> conditions = new CopyOnWriteArrayList<>();
+
+    private GroupOutputs(Group group) {
+        this.groupName = group.name();
+    }
+
+    /** The coordinator of {@code group}, created (and registered as its rollback participant) on first use. */
+    static GroupOutputs of(Group group) {
+        REGISTRY_LOCK.lock();
+        try {
+            WeakReference<GroupOutputs> ref = REGISTRY.get(group);
+            GroupOutputs existing = ref == null ? null : ref.get();
+            if (existing != null) {
+                return existing;
+            }
+            GroupOutputs created = new GroupOutputs(group);
+            TxnSpi.addRollbackParticipant(group, created); // fails for a closed group, naming it
+            REGISTRY.put(group, new WeakReference<>(created));
+            return created;
+        } finally {
+            REGISTRY_LOCK.unlock();
+        }
+    }
+
+    void register(Boundary<?> boundary) {
+        Boundary<?> previous = openIds.putIfAbsent(boundary.id(), boundary);
+        if (previous != null) {
+            throw new IllegalArgumentException("group '" + groupName + "' already has an open boundary '" + boundary.id()
+                    + "' (" + previous.mode() + "): close it first or pick another id");
+        }
+        boundaries.add(boundary);
+    }
+
+    /** The boundary's id is free again; the boundary stays registered for rollbacks until it has settled everything. */
+    void closed(Boundary<?> boundary) {
+        openIds.remove(boundary.id(), boundary);
+    }
+
+    /** A closed boundary holds nothing any more: rollbacks need not ask it. */
+    void settled(Boundary<?> boundary) {
+        boundaries.remove(boundary);
+    }
+
+    /** Outputs of epochs up to the returned one are releasable: the minimum over the release conditions. */
+    long watermark() {
+        long w = Long.MAX_VALUE;
+        for (ReleaseCondition c : conditions) {
+            w = Math.min(w, c.releasableThrough());
+        }
+        return w;
+    }
+
+    /** Adds a release condition; the returned action removes it (and lets waiting outputs go). */
+    Runnable addCondition(ReleaseCondition condition) {
+        conditions.add(condition);
+        return () -> {
+            conditions.remove(condition);
+            conditionsChanged();
+        };
+    }
+
+    /** A condition moved forward: every boundary looks at what it holds again. */
+    void conditionsChanged() {
+        for (Boundary<?> b : boundaries) {
+            b.signal();
+        }
+    }
+
+    @Override
+    public long rolledBack(Group group, long cutEpoch) {
+        sendGate.closeAndDrain();
+        try {
+            // The group published its new epoch before calling participants, and no commit or send can take
+            // an epoch until the gates open: everything of (cutEpoch, newEpoch) is in the boundaries' queues.
+            long newEpoch = TxnSpi.currentEpoch(group);
+            long discarded = 0;
+            for (Boundary<?> b : boundaries) {
+                discarded += b.discardRolledBack(cutEpoch, newEpoch);
+            }
+            return discarded;
+        } finally {
+            sendGate.open();
+        }
+    }
+}
