@@ -30,8 +30,12 @@ final class Epoch {
     final boolean logging;
     /** The previous epoch on the live chain; cut when this epoch's opener leaves retention. */
     Epoch previous;
-    /** The checkpoint whose taking opened this epoch, or null for the group's first epoch. */
-    final Checkpoint opener;
+    /**
+     * The checkpoint whose taking opened this epoch, or null for the group's first epoch; cut with
+     * {@link #previous}, or every checkpoint ever taken would stay reachable through the chain
+     * opener → closed epoch → its opener → ... (CheckpointRetentionLeakTest).
+     */
+    Checkpoint opener;
     @SuppressWarnings("unused") // accessed through UNDO
     private volatile UndoEntry undo;
     /** State objects created while this epoch was current; guarded by the group's admin lock. */

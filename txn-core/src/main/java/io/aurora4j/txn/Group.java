@@ -517,6 +517,7 @@ public final class Group implements AutoCloseable {
                 // Only the epoch that the oldest checkpoint opened served it alone: the next checkpoint closed it.
                 toRelease = history.peekFirst().closedEpoch;
                 toRelease.previous = null;
+                toRelease.opener = null;
                 releasedUpTo = toRelease.number; // committers stop linking pre-images of this epoch from now on
             }
         } finally {
