@@ -6,4 +6,6 @@ module io.aurora4j.boundary {
     requires transitive io.aurora4j.txn;
     requires org.jctools.core;
     exports io.aurora4j.boundary;
+    // The release-condition hook for Aurora4j's speculation module only.
+    exports io.aurora4j.boundary.spi to io.aurora4j.speculation;
 }

@@ -1,5 +1,6 @@
 package io.aurora4j.boundary;
 
+import io.aurora4j.boundary.spi.BoundarySpi;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.spi.RollbackParticipant;
 import io.aurora4j.txn.spi.TxnSpi;
@@ -10,6 +11,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * The outputs coordinator of one group: the boundaries of the group, the release conditions that make up
@@ -43,6 +45,29 @@ final class GroupOutputs implements RollbackParticipant {
     /** Ids of the open boundaries: an id is unique among them. */
     private final ConcurrentHashMap<String, Boundary<?>> openIds = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<ReleaseCondition> conditions = new CopyOnWriteArrayList<>();
+
+    static {
+        // The speculation module adds its hold through this bridge (exported only to it).
+        BoundarySpi.install(new BoundarySpi.Access() {
+            @Override
+            public BoundarySpi.Hold addReleaseCondition(Group group, LongSupplier releasableThrough) {
+                GroupOutputs outputs = of(group);
+                ReleaseCondition condition = releasableThrough::getAsLong;
+                Runnable remove = outputs.addCondition(condition);
+                return new BoundarySpi.Hold() {
+                    @Override
+                    public void changed() {
+                        outputs.conditionsChanged();
+                    }
+
+                    @Override
+                    public void remove() {
+                        remove.run();
+                    }
+                };
+            }
+        });
+    }
 
     private GroupOutputs(Group group) {
         this.groupName = group.name();
