@@ -59,6 +59,34 @@ public final class CheckpointView {
         return map.snapshotAt(checkpoint);
     }
 
+    /**
+     * The {@code long} at {@code index} of {@code region} at the checkpoint (native byte order).
+     *
+     * @throws IllegalStateException if the region is excluded from checkpoints
+     */
+    public long getLong(Region region, long index) {
+        check(region, region.createdEpoch);
+        return region.viewLong(checkpoint, index);
+    }
+
+    /** The {@code int} at {@code index} of {@code region} at the checkpoint (native byte order). */
+    public int getInt(Region region, long index) {
+        check(region, region.createdEpoch);
+        return region.viewInt(checkpoint, index);
+    }
+
+    /** The byte at {@code index} of {@code region} at the checkpoint. */
+    public byte getByte(Region region, long index) {
+        check(region, region.createdEpoch);
+        return region.viewByte(checkpoint, index);
+    }
+
+    /** Copies {@code length} bytes of {@code region} at the checkpoint, from {@code index}, into {@code dst} at {@code offset}. */
+    public void getBytes(Region region, long index, byte[] dst, int offset, int length) {
+        check(region, region.createdEpoch);
+        region.viewBytes(checkpoint, index, dst, offset, length);
+    }
+
     private void check(StateObject x, long createdEpoch) {
         Objects.requireNonNull(x, "state object");
         if (x.group() != checkpoint.group()) {

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -181,6 +182,28 @@ public final class Group implements AutoCloseable {
     /** Creates an empty {@link TMap} with a unique id. */
     public <K, V> TMap<K, V> newMap(String id) {
         return register(id, (version, epoch) -> new TMap<>(this, id, version, epoch));
+    }
+
+    /**
+     * Creates a {@link Region} of {@code bytes} bytes with a unique id, in pages of 4 KiB. For another page size
+     * or exclusion from checkpoints, use {@link #regionBuilder(String)}.
+     */
+    public Region newRegion(String id, long bytes) {
+        return regionBuilder(id).capacity(bytes).create();
+    }
+
+    /** A builder for a {@link Region} with a unique id: capacity, page size, exclusion from checkpoints. */
+    public Region.Builder regionBuilder(String id) {
+        return new Region.Builder(this, id);
+    }
+
+    /** The {@link Region} registered under {@code id}. */
+    public Region region(String id) {
+        return lookup(id, Region.class);
+    }
+
+    Region registerRegion(String id, long capacity, int pageSize, boolean excluded) {
+        return register(id, (version, epoch) -> new Region(this, id, capacity, pageSize, excluded, version, epoch, null, null, 0));
     }
 
     /** The {@link TLong} registered under {@code id}. */
@@ -538,6 +561,7 @@ public final class Group implements AutoCloseable {
     private void release(Epoch epoch) {
         UndoEntry e = epoch.takeUndoList();
         List<TMap.Cell> emptied = new ArrayList<>();
+        List<UndoEntry> regionEntries = new ArrayList<>();
         while (e != null) {
             admin.lock();
             try {
@@ -553,6 +577,9 @@ public final class Group implements AutoCloseable {
                     } else if (e.box instanceof TMap.Cell cell) {
                         emptied.add(cell); // its history is gone: purge it if it is empty
                     }
+                    if (e.box instanceof RegionRoot) {
+                        regionEntries.add(e); // its pages are freed below, outside the admin lock
+                    }
                 }
                 retainedPreImages.add(-n);
             } finally {
@@ -562,11 +589,88 @@ public final class Group implements AutoCloseable {
         for (TMap.Cell cell : emptied) {
             cell.map.tryPurge(cell);
         }
+        for (UndoEntry r : regionEntries) {
+            ((RegionRoot) r.box).region.released(r); // pages only this epoch's pre-image held go back to the pool
+        }
     }
 
     /** Releases an epoch into which a commit logged after the epoch left retention. */
     void releaseLate(Epoch epoch) {
         maintenance.execute(() -> release(epoch));
+    }
+
+    // ================================================================== fork
+
+    private static final java.util.concurrent.atomic.AtomicLong FORKS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** A fork named after this group ({@code name-fork-N}). See {@link #fork(Checkpoint, String)}. */
+    public Group fork(Checkpoint checkpoint) {
+        return fork(checkpoint, name + "-fork-" + FORKS.incrementAndGet());
+    }
+
+    /**
+     * A new in-memory group whose state objects start from {@code checkpoint}: every object that existed at the
+     * checkpoint, under the same id, with its value there (Aurora's serverless warm start: fork one checkpoint
+     * many times). {@link Region}s share the checkpoint's pages copy-on-write in both directions and cost O(1)
+     * each, whatever their size; {@link TLong}, {@link TRef} and {@link TMap} values are copied (O(objects and
+     * entries)). A region excluded from checkpoints starts empty. The fork has this group's settings
+     * (retention, retries, maintenance executor, hook error handler), its own epochs, checkpoints and
+     * listeners; the two groups are independent from then on. Close the fork when done: until then this
+     * group keeps the pages the fork may read out of its pool (they are left to the garbage collector).
+     *
+     * @throws IllegalArgumentException if the checkpoint belongs to another group
+     * @throws IllegalStateException    if it is no longer retained, this group is closed, or a transaction is
+     *                                  running on this thread
+     */
+    public Group fork(Checkpoint checkpoint, String forkName) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(forkName, "forkName");
+        if (checkpoint.group() != this) {
+            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + name + "'");
+        }
+        if (Txn.current().active) {
+            throw new IllegalStateException("fork of group '" + name + "' called inside a transaction of group '"
+                    + Txn.current().group.name + "': fork from outside any atomic scope");
+        }
+        Builder fb = builder(forkName).retainCheckpoints(retain).maxRetries(maxRetries)
+                .hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance);
+        Group fork = fb.open();
+        admin.lock();
+        try {
+            checkOpen();
+            checkpoint.checkRetained();
+            // Region pages carry this group's commit versions; the fork's clock starts past them.
+            CLOCK.setVolatile(fork, clockNow());
+            CheckpointView view = checkpoint.view();
+            long cut = checkpoint.closedEpoch.number;
+            for (StateObject o : objects.values()) {
+                String id = o.id();
+                if (o instanceof TLong x && x.createdEpoch <= cut) {
+                    fork.newLong(id, view.get(x));
+                } else if (o instanceof TRef<?> x && x.createdEpoch <= cut) {
+                    fork.newRef(id, view.get(x));
+                } else if (o instanceof TMap<?, ?> x && x.createdEpoch <= cut) {
+                    copyMap(view, x, fork.newMap(id));
+                } else if (o instanceof Region r && r.createdEpoch <= cut) {
+                    fork.register(id, (version, epoch) -> r.forkInto(fork, checkpoint, version));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            fork.close();
+            throw e;
+        } finally {
+            admin.unlock();
+        }
+        return fork;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> void copyMap(CheckpointView view, TMap<K, V> from, TMap<?, ?> to) {
+        Map<K, V> entries = view.snapshot(from);
+        TMap<K, V> target = (TMap<K, V>) to;
+        if (!entries.isEmpty()) {
+            target.group().atomic(() -> entries.forEach(target::put));
+        }
     }
 
     /** The retained checkpoints, oldest first: a snapshot. */
@@ -734,6 +838,11 @@ public final class Group implements AutoCloseable {
                 return;
             }
             closed = true;
+            for (StateObject o : objects.values()) {
+                if (o instanceof Region r) {
+                    r.close();
+                }
+            }
             publishing.lock(); // a rollback that completed publishes its event before the notifier closes
             try {
                 notifier.close();

@@ -78,6 +78,9 @@ final class Txn {
     /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
     private Set<String> contended;
 
+    /** Region pages read and written by the attempt; created on the thread's first region access. */
+    private RegionTxn regions;
+
     // ------------------------------------------------------------------ lifecycle
 
     void begin(Group g) {
@@ -92,6 +95,9 @@ final class Txn {
     /** Ends an attempt (committed or aborted) and forgets its sets. */
     void end() {
         active = false;
+        if (regions != null) {
+            regions.end(); // shadows of an attempt that did not commit go back to their pools
+        }
         for (int i = 0; i < writeCount; i++) {
             writeRefs[i] = null;
         }
@@ -305,6 +311,12 @@ final class Txn {
                 throw abort(b);
             }
         }
+        if (regions != null) {
+            VBox changed = regions.validate();
+            if (changed != null) {
+                throw abort(changed);
+            }
+        }
         if (now <= rv) { // the box's version is newer than the clock we read: cannot happen, but never spin
             throw abort(trigger);
         }
@@ -487,11 +499,17 @@ final class Txn {
         savepoints[base + 3] = afterRollback == null ? 0 : afterRollback.size();
         savepoints[base + 4] = staged == null ? 0 : staged.size();
         depth++;
+        if (regions != null) {
+            regions.enterNested();
+        }
     }
 
     /** The nested body returned normally: its writes and hooks now belong to the enclosing scope. */
     void commitNested() {
         depth--;
+        if (regions != null) {
+            regions.commitNested();
+        }
         if (depth == 0) {
             for (int i = 0; i < overwrittenCount; i++) {
                 overwrittenRef[i] = null;
@@ -505,6 +523,9 @@ final class Txn {
      */
     List<Runnable> rollbackNested() {
         depth--;
+        if (regions != null) {
+            regions.rollbackNested();
+        }
         int base = depth * SAVEPOINT_INTS;
         int keepStaged = savepoints[base + 4];
         if (staged != null) {
@@ -553,7 +574,7 @@ final class Txn {
         Group g = group;
         g.checkOpen();
         int n = writeCount;
-        if (n == 0) {
+        if (n == 0 && (regions == null || !regions.hasWrites())) {
             if (staged == null || staged.isEmpty()) {
                 if (g.incarnation() != incarnation) {
                     throw abort(null);
@@ -598,6 +619,9 @@ final class Txn {
                         awaitUnlocked(b, m, spins);
                     }
                 }
+            }
+            if (regions != null && regions.hasWrites()) {
+                regions.lock(); // after the boxes; like them, gives up (aborts) rather than wait forever
             }
             // The commit's place in the checkpoint cut: read with every box of the write set locked and
             // before validation. A commit that later overwrites something this one read must lock it before
@@ -655,6 +679,12 @@ final class Txn {
                     lateEpoch = epoch;
                 }
             }
+            if (regions != null && regions.hasWrites()) {
+                Epoch late = regions.install(epoch, wv, releasedUpTo); // same epoch as the boxes: one side of the cut
+                if (late != null) {
+                    lateEpoch = late;
+                }
+            }
             if (staged != null && !staged.isEmpty()) {
                 deliverStaged(wv, epochNumber); // still under the locks: conflicting commits arrive in order
             }
@@ -662,10 +692,16 @@ final class Txn {
             for (int i = 0; i < n; i++) {
                 writeBoxes[i].soMeta(published); // release: the value written above is visible with the version
             }
+            if (regions != null) {
+                regions.unlock(wv);
+            }
             locked = 0;
         } catch (Throwable t) {
             for (int i = 0; i < locked; i++) {
                 writeBoxes[i].soMeta(lockedMetas[i]);
+            }
+            if (regions != null) {
+                regions.unlockUnchanged();
             }
             throw t;
         } finally {
@@ -689,5 +725,48 @@ final class Txn {
             }
             throw abort(b);
         }
+        if (regions != null) {
+            VBox changed = regions.validate();
+            if (changed != null) {
+                throw abort(changed);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ regions (see RegionTxn)
+
+    /** The attempt's region read and write sets, created on first use at the current nesting depth. */
+    RegionTxn regions() {
+        if (regions == null) {
+            regions = new RegionTxn(this);
+            regions.ensureFrames(depth);
+        }
+        return regions;
+    }
+
+    /** As {@link #check(VBox)} for a region's access inside this transaction. */
+    void checkRegion(Region r) {
+        check(r.rootBox);
+    }
+
+    /** A region locked by a commit or a rollback: wait a little, or give up as for a locked box. */
+    void awaitRegion(VBox rootBox, long meta, int spins) {
+        awaitUnlocked(rootBox, meta, spins);
+    }
+
+    /**
+     * Whether a page read (with {@code version}) may join the snapshot: false after extending the snapshot
+     * (read again); aborts if the group was rolled back since the attempt began (restored pages keep their old
+     * versions, so the incarnation is what tells).
+     */
+    boolean admitRegionRead(VBox rootBox, long version) {
+        if (group.incarnation() != incarnation) {
+            throw abort(null);
+        }
+        if (version > rv) {
+            extend(rootBox);
+            return false;
+        }
+        return true;
     }
 }
