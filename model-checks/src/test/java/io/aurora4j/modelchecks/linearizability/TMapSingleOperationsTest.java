@@ -1,0 +1,12 @@
+package io.aurora4j.modelchecks.linearizability;
+
+import java.util.function.Supplier;
+
+/** Each map operation is its own transaction (the path taken outside any {@code atomic} scope). */
+public class TMapSingleOperationsTest extends TMapLincheckTest {
+
+    @Override
+    protected <T> T run(Supplier<T> op) {
+        return op.get();
+    }
+}
