@@ -93,9 +93,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  *   <li><b>Exactly once.</b> Each published event is delivered exactly once to each listener that
  *       was registered when {@code publish} was called (a listener registered twice receives it
- *       twice, once per registration), and to no other listener. A listener registered during or
- *       after the publish of event <i>N</i>, including from inside a listener handling <i>N</i>,
- *       never receives <i>N</i>.</li>
+ *       twice, once per registration), and to no other listener. {@code register} and
+ *       {@code publish} are ordered by the notifier's lock: a listener whose registration returned
+ *       before {@code publish} of <i>N</i> was called receives <i>N</i>; one registered after that
+ *       publish returned, or from inside a listener handling <i>N</i>, never does; for calls that
+ *       overlap, whichever takes the lock first decides.</li>
  *   <li><b>Order.</b> Each listener receives its events one at a time, in publish order, which is
  *       increasing {@link RollbackEvent#sequence()} order, even with a multi-threaded executor;
  *       each call happens-before the next. Different listeners may run concurrently, so a slow
