@@ -9,8 +9,6 @@ import io.aurora4j.txn.spi.CommitSink;
 import io.aurora4j.txn.spi.RollbackParticipant;
 import io.aurora4j.txn.spi.TxnSpi;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,14 +65,8 @@ import java.util.function.Supplier;
  */
 public final class Group implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Group.class.getName());
-    private static final VarHandle CLOCK;
 
     static {
-        try {
-            CLOCK = MethodHandles.lookup().findVarHandle(Group.class, "clock", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
         TxnSpi.install(new TxnSpi.Access() {
             @Override
             public void stage(Group group, CommitSink sink, Object item) {
@@ -115,8 +107,7 @@ public final class Group implements AutoCloseable {
     private final RollbackNotifier notifier;
     final CommitGate gate = new CommitGate();
 
-    @SuppressWarnings("unused") // accessed through CLOCK
-    private volatile long clock;
+    private final Clock clock = new Clock();
     private volatile long incarnation;
     private volatile Epoch currentEpoch;
     private volatile long releasedUpTo = -1;
@@ -640,7 +631,7 @@ public final class Group implements AutoCloseable {
             checkOpen();
             checkpoint.checkRetained();
             // Region pages carry this group's commit versions; the fork's clock starts past them.
-            CLOCK.setVolatile(fork, clockNow());
+            fork.clock.set(clockNow());
             CheckpointView view = checkpoint.view();
             long cut = checkpoint.closedEpoch.number;
             for (StateObject o : objects.values()) {
@@ -894,11 +885,11 @@ public final class Group implements AutoCloseable {
     }
 
     long clockNow() {
-        return (long) CLOCK.getVolatile(this);
+        return clock.now();
     }
 
     long tick() {
-        return (long) CLOCK.getAndAdd(this, 1L) + 1L;
+        return clock.tick();
     }
 
     long incarnation() {
