@@ -353,7 +353,7 @@ public final class Group implements AutoCloseable {
 
     @FunctionalInterface
     interface LongOp {
-        long apply(Txn t, LongBox box, long arg);
+        long apply(Txn t, LongBox box, long a, long b);
     }
 
     @FunctionalInterface
@@ -362,36 +362,13 @@ public final class Group implements AutoCloseable {
     }
 
     /** A single operation on one {@code long} box outside any scope: its own transaction, no allocation. */
-    long runLong(LongBox box, long arg, LongOp op) {
+    long runLong(LongBox box, long a, long b, LongOp op) {
         checkOpen();
         Txn t = Txn.current();
         for (int attempt = 1; ; attempt++) {
             t.begin(this);
             try {
-                long r = op.apply(t, box, arg);
-                t.commit();
-                t.end();
-                t.forgetContended();
-                return r;
-            } catch (ConflictSignal conflict) {
-                t.end();
-                giveUpOrWait(t, attempt);
-            } catch (Throwable failure) {
-                t.end();
-                t.forgetContended();
-                throw failure;
-            }
-        }
-    }
-
-    /** {@link TLong#compareAndSet} outside any scope. */
-    boolean runLong2(TLong box, long expected, long update) {
-        checkOpen();
-        Txn t = Txn.current();
-        for (int attempt = 1; ; attempt++) {
-            t.begin(this);
-            try {
-                boolean r = box.casIn(t, expected, update);
+                long r = op.apply(t, box, a, b);
                 t.commit();
                 t.end();
                 t.forgetContended();

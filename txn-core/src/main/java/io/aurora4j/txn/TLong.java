@@ -51,42 +51,34 @@ public final class TLong extends LongBox implements StateObject {
             t.writeLong(this, value);
             return;
         }
-        group.runLong(this, value, SET);
+        group.runLong(this, value, 0, SET);
     }
 
     /** Adds {@code delta} and returns the new value. */
     public long add(long delta) {
         Txn t = Txn.current();
         if (t.active) {
-            return ADD.apply(t, this, delta);
+            return ADD.apply(t, this, delta, 0);
         }
-        return group.runLong(this, delta, ADD);
+        return group.runLong(this, delta, 0, ADD);
     }
 
     /** Sets the value and returns the previous one. */
     public long getAndSet(long value) {
         Txn t = Txn.current();
         if (t.active) {
-            return GET_AND_SET.apply(t, this, value);
+            return GET_AND_SET.apply(t, this, value, 0);
         }
-        return group.runLong(this, value, GET_AND_SET);
+        return group.runLong(this, value, 0, GET_AND_SET);
     }
 
     /** Sets the value to {@code update} if it equals {@code expected}; says whether it did. */
     public boolean compareAndSet(long expected, long update) {
         Txn t = Txn.current();
         if (t.active) {
-            return casIn(t, expected, update);
+            return CAS.apply(t, this, expected, update) != 0;
         }
-        return group.runLong2(this, expected, update);
-    }
-
-    boolean casIn(Txn t, long expected, long update) {
-        if (t.readLong(this) != expected) {
-            return false;
-        }
-        t.writeLong(this, update);
-        return true;
+        return group.runLong(this, expected, update, CAS) != 0;
     }
 
     /**
@@ -123,18 +115,26 @@ public final class TLong extends LongBox implements StateObject {
     }
 
     // Non-capturing, so these are allocated once: outside a scope an operation allocates nothing.
-    private static final Group.LongOp SET = (t, b, v) -> {
+    private static final Group.LongOp SET = (t, b, v, unused) -> {
         t.writeLong(b, v);
         return v;
     };
-    private static final Group.LongOp ADD = (t, b, d) -> {
+    private static final Group.LongOp ADD = (t, b, d, unused) -> {
         long v = t.readLong(b) + d;
         t.writeLong(b, v);
         return v;
     };
-    private static final Group.LongOp GET_AND_SET = (t, b, v) -> {
+    private static final Group.LongOp GET_AND_SET = (t, b, v, unused) -> {
         long old = t.readLong(b);
         t.writeLong(b, v);
         return old;
+    };
+    /** Returns 1 if it set the value, 0 if the value did not equal {@code expected}. */
+    private static final Group.LongOp CAS = (t, b, expected, update) -> {
+        if (t.readLong(b) != expected) {
+            return 0;
+        }
+        t.writeLong(b, update);
+        return 1;
     };
 }
