@@ -1,0 +1,112 @@
+package io.aurora4j.store;
+
+import io.aurora4j.store.internal.DirectoryStore;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Configures a store in a directory; {@link #open()} recovers what the directory holds and returns the store.
+ *
+ * <p>Retention: a committed checkpoint stays restorable ({@link Store#checkpoints()}, {@link Store#state})
+ * while it is one of the newest {@link #retainCheckpoints(int) count} checkpoints <em>or</em> was committed
+ * within {@link #retainFor(Duration) age} (when an age is set). The union is deliberate: a burst of
+ * checkpoints never pushes out history younger than the age, and an idle store never drops below the count.
+ * The newest checkpoint is always kept.
+ *
+ * <p>Each setting may be given once; giving one twice fails with a message naming the value already set.
+ * Not thread-safe; a builder may open several stores one after another (not at the same time: the
+ * directory is locked).
+ */
+public final class DirectoryStoreBuilder {
+    /** Default number of newest checkpoints kept restorable. */
+    public static final int DEFAULT_RETAIN_CHECKPOINTS = 16;
+    /** Default size at which a new segment file is started: 64 MiB. */
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+    private static final int UNSET_INT = -1;
+    private static final long UNSET_LONG = -1;
+
+    private final Path directory;
+    private int retainCheckpoints = UNSET_INT;
+    private Duration retainFor;
+    private long segmentBytes = UNSET_LONG;
+    private StoreIO io;
+    private Clock clock;
+
+    DirectoryStoreBuilder(Path directory) {
+        this.directory = Objects.requireNonNull(directory, "directory");
+    }
+
+    /** Keeps the newest {@code count} committed checkpoints restorable (default 16; at least 1). */
+    public DirectoryStoreBuilder retainCheckpoints(int count) {
+        requireState(retainCheckpoints == UNSET_INT, "retainCheckpoints was already set to %s", retainCheckpoints);
+        if (count < 1) {
+            throw new IllegalArgumentException("retainCheckpoints must be at least 1, was " + count);
+        }
+        this.retainCheckpoints = count;
+        return this;
+    }
+
+    /** Also keeps restorable every checkpoint committed less than {@code age} ago (default: none). */
+    public DirectoryStoreBuilder retainFor(Duration age) {
+        requireState(retainFor == null, "retainFor was already set to %s", retainFor);
+        Objects.requireNonNull(age, "age");
+        if (age.isNegative()) {
+            throw new IllegalArgumentException("retainFor must not be negative, was " + age);
+        }
+        this.retainFor = age;
+        return this;
+    }
+
+    /**
+     * Starts a new segment file when the current one has reached {@code bytes} (default 64 MiB). A checkpoint
+     * is never split across segments, so a segment may exceed this by one checkpoint.
+     */
+    public DirectoryStoreBuilder segmentBytes(long bytes) {
+        requireState(segmentBytes == UNSET_LONG, "segmentBytes was already set to %s", segmentBytes);
+        if (bytes < 1) {
+            throw new IllegalArgumentException("segmentBytes must be positive, was " + bytes);
+        }
+        this.segmentBytes = bytes;
+        return this;
+    }
+
+    /** The file layer (default {@link StoreIO#fileSystem()}); tests pass a fault-injecting one. */
+    public DirectoryStoreBuilder io(StoreIO io) {
+        requireState(this.io == null, "io was already set to %s", this.io);
+        this.io = Objects.requireNonNull(io, "io");
+        return this;
+    }
+
+    /** The clock for commit times and age-based retention (default the system UTC clock). */
+    public DirectoryStoreBuilder clock(Clock clock) {
+        requireState(this.clock == null, "clock was already set to %s", this.clock);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
+     * Opens the store: locks the directory (creating it if missing), recovers the segments and truncates a
+     * torn tail.
+     *
+     * @throws StoreException          if the directory is locked by another open store, or cannot be read
+     * @throws StoreCorruptedException if data before the end of the log is corrupt
+     */
+    public Store open() {
+        return DirectoryStore.open(directory,
+                retainCheckpoints == UNSET_INT ? DEFAULT_RETAIN_CHECKPOINTS : retainCheckpoints,
+                retainFor,
+                segmentBytes == UNSET_LONG ? DEFAULT_SEGMENT_BYTES : segmentBytes,
+                io == null ? StoreIO.fileSystem() : io,
+                clock == null ? Clock.systemUTC() : clock);
+    }
+
+    private static void requireState(boolean ok, String format, Object value) {
+        if (!ok) {
+            throw new IllegalStateException(String.format(format, value));
+        }
+    }
+}

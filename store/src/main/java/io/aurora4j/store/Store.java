@@ -1,0 +1,107 @@
+package io.aurora4j.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a durable group keeps its checkpoints: Aurora's storage backends (memory, disk), brought to the JVM.
+ *
+ * <p>A store knows objects, entries, pages and checkpoint ids — bytes, never transactions. A checkpoint is
+ * written through a {@link CheckpointWriter}: either <em>full</em> (it replaces everything) or
+ * <em>incremental</em> over the last committed checkpoint (it adds, replaces and removes what changed). A
+ * checkpoint exists once {@link CheckpointWriter#commit()} returns: its commit record is on stable storage.
+ * Recovery ({@link #state(long)} of {@link #lastDurable()}) yields exactly the state of a committed
+ * checkpoint, never a mix; a torn or corrupt tail is the end of the log, corruption before it is a
+ * {@link StoreCorruptedException} naming the file and offset.
+ *
+ * <h2>States</h2>
+ * <table class="striped">
+ *   <caption>What each operation does in each state of the store</caption>
+ *   <tr><th>operation</th><th>open</th><th>failed (a write or force failed)</th><th>closed</th></tr>
+ *   <tr><td>{@link #begin}</td><td>starts a checkpoint; one writer at a time</td><td>{@link StoreFailedException}</td><td>{@link IllegalStateException}</td></tr>
+ *   <tr><td>{@link #lastDurable}, {@link #checkpoints}, {@link #state}</td><td>what is committed</td><td>what was committed before the failure</td><td>{@link IllegalStateException}</td></tr>
+ *   <tr><td>{@link #log}</td><td>opens or creates the log</td><td>{@link StoreFailedException}</td><td>{@link IllegalStateException}</td></tr>
+ *   <tr><td>{@link #close}</td><td>closes</td><td>closes</td><td>no effect</td></tr>
+ * </table>
+ * A store that failed never accepts another checkpoint: what its files hold after the failure is unknown
+ * (fsync failures are not retryable, as PostgreSQL learnt), so it fails closed and the group releases
+ * nothing after it.
+ *
+ * <p>Implementations are thread-safe: one writer writes while any number of threads read committed state.
+ */
+public interface Store extends AutoCloseable {
+
+    /** A store in memory: checkpoints are durable as soon as they are committed, and die with the JVM. */
+    static Store memory() {
+        return io.aurora4j.store.internal.MemoryStore.create();
+    }
+
+    /** A store in {@code directory} (created if missing) with default settings; recovers what is there. */
+    static Store directory(Path directory) {
+        return directoryBuilder(directory).open();
+    }
+
+    /** A builder for a store in {@code directory}: retention, segment size, the file layer. */
+    static DirectoryStoreBuilder directoryBuilder(Path directory) {
+        return new DirectoryStoreBuilder(directory);
+    }
+
+    /** Names the store in messages, e.g. {@code directory /var/lib/app}. */
+    String describe();
+
+    /** The newest committed checkpoint, or empty if none was ever committed. */
+    Optional<StoredCheckpoint> lastDurable();
+
+    /** The committed checkpoints still restorable (see retention), oldest first. */
+    List<StoredCheckpoint> checkpoints();
+
+    /**
+     * The state as of the committed checkpoint {@code checkpointId}.
+     *
+     * @throws java.util.NoSuchElementException if no retained checkpoint has that id
+     * @throws StoreCorruptedException          if data it needs is corrupt
+     */
+    StoredState state(long checkpointId);
+
+    /**
+     * Starts writing checkpoint {@code id}. {@code baseId} is the id of the newest committed checkpoint for
+     * an incremental checkpoint, or {@code -1} for a full one. Ids grow: {@code id} must exceed every id
+     * committed before.
+     *
+     * @throws IllegalArgumentException if {@code id} does not grow or {@code baseId} is not the newest committed checkpoint
+     * @throws IllegalStateException    if another writer is open or the store is closed
+     * @throws StoreFailedException     if the store failed
+     */
+    CheckpointWriter begin(long id, long baseId, String label);
+
+    /**
+     * The durable append-only log {@code name} (Aurora's {@code sls_ntflush}), created on first use. The same
+     * instance is returned for the same name.
+     */
+    DurableLog log(String name);
+
+    /**
+     * Bytes that compaction could reclaim if the next checkpoint were full: data no longer part of the newest
+     * checkpoint that segments still hold because something written with it is still live. 0 for stores that
+     * reclaim by themselves (the memory store).
+     */
+    default long reclaimableBytes() {
+        return 0;
+    }
+
+    /**
+     * Whether the writer should make its next checkpoint full: a directory store says so when the reclaimable
+     * bytes exceed both one segment and the live data. Advice only; any checkpoint may be full or incremental.
+     */
+    default boolean suggestFull() {
+        return false;
+    }
+
+    /** Whether a write or force failed; the store then accepts no checkpoint. */
+    boolean isFailed();
+
+    /** Closes the store's files; an open writer is aborted. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,1094 @@
+package io.aurora4j.store.internal;
+
+import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.DurableLog;
+import io.aurora4j.store.Store;
+import io.aurora4j.store.StoreCorruptedException;
+import io.aurora4j.store.StoreException;
+import io.aurora4j.store.StoreFailedException;
+import io.aurora4j.store.StoreIO;
+import io.aurora4j.store.StoredCheckpoint;
+import io.aurora4j.store.StoredState;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+
+import static io.aurora4j.store.internal.RecordDescriptor.*;
+
+/**
+ * A {@link Store} in a directory: append-only segment files of CRC32C-checked records (the layout is in
+ * {@link RecordDescriptor}), an in-memory index of locations, retention with compaction by whole segments,
+ * and durable logs.
+ *
+ * <h2>Writing</h2>
+ * A writer appends BEGIN, the changes and COMMIT to the last segment through a 1 MiB buffer (one positional
+ * write per MiB), then forces the file once: a checkpoint costs one fsync. A new segment starts at a BEGIN
+ * when the current one has reached the segment size; its creation is made durable (directory force) before
+ * anything is written to it. An aborted checkpoint is truncated away and the truncation forced, so a later
+ * checkpoint never sits behind the leftovers of an abandoned one.
+ *
+ * <h2>Recovery</h2>
+ * Open scans every segment in order and checks every record's length, checksum and place (a change outside
+ * BEGIN..COMMIT, a COMMIT that disagrees with its checkpoint, an incremental checkpoint whose base is not the
+ * checkpoint before it). An intact record that breaks the structure is corruption wherever it is: no crash
+ * writes a record with a good checksum in the wrong place. A bad record (length, type or checksum) in the
+ * last segment is the torn end of the log — its checkpoint and
+ * everything after it are truncated and the truncation forced before anything is appended — unless a valid
+ * BEGIN or COMMIT of <em>another</em> checkpoint follows it, which a crash cannot explain (only the checkpoint
+ * being written is unforced), so it is a {@link StoreCorruptedException}; a bad record in an earlier segment
+ * is always one. A consequence to know: damage inside the newest checkpoint cannot be told from a torn write
+ * of it, and recovery falls back to the checkpoint before it. Lengths are checked against the file size and
+ * {@link RecordDescriptor#MAX_PAYLOAD} before anything is allocated, so a crazy length never costs memory.
+ *
+ * <h2>Index and retention</h2>
+ * The {@link History} keeps the state of the oldest retained checkpoint (the floor) and of the newest as
+ * indexes of {@link Loc locations}, not bytes, and the changes of each retained checkpoint in between.
+ * {@link #state} copies an index and reads values on demand (a positional read and a CRC check per value).
+ *
+ * <h2>Compaction</h2>
+ * Live data is never rewritten. Each segment counts the locations the floor's index holds in it; a segment
+ * holding no checkpoint at or after the floor and no location of the floor's state is dead, and dead segments
+ * are deleted oldest first, one at a time, each followed by a directory force (deleting out of order could
+ * resurrect a removed object after a crash). Before the first deletion under a new floor, the floor is made
+ * durable in the {@code FLOOR} file, so that recovery never offers a checkpoint whose data is gone even if
+ * the checkpoint that recorded the floor is later damaged; FLOOR also names the first segment kept, so a
+ * damaged or missing segment cannot pass for a compacted one. Recovery replays what remains from an empty state;
+ * because only dead prefixes are deleted (and a kind change is written as an explicit removal), that replay
+ * reaches the floor's state exactly; entries of an object whose creating record was compacted away wait in a
+ * phantom object until the object's live record arrives. Data becomes dead when it is superseded, so an
+ * object written once and never again keeps its segment alive: {@link #suggestFull()} tells the group when a
+ * full checkpoint would let enough be reclaimed.
+ *
+ * <h2>Costs</h2>
+ * A commit: one or more positional writes (one per MiB) and one fsync; a segment roll adds a file creation and
+ * a directory fsync; a compaction round adds the FLOOR file (write, fsync, rename, directory fsync) and one
+ * deletion and directory fsync per dead segment. Open: reads every segment once and checks every CRC; memory
+ * is the index (per live object, entry key and page: one location, about 40 bytes, plus keys) and the
+ * changes of the retained checkpoints, never value bytes. {@link #state}: a copy of the floor's index plus
+ * the retained changes up to the checkpoint (the newest copies the head index instead); values are read on
+ * demand.
+ *
+ * <h2>Failure</h2>
+ * Any {@link IOException} while writing, forcing, creating or deleting fails the store for good
+ * ({@link Failure}): the commit in progress throws {@link StoreFailedException}, and so does every later
+ * begin and log append. A failed force is never retried. Reads after a failure still serve what was
+ * committed before it.
+ *
+ * <p>Thread-safe: one {@link ReentrantLock} guards the segment list and the history; a writer appends without
+ * it (readers only read below the committed end) and takes it to publish a commit.
+ */
+public final class DirectoryStore implements Store {
+    private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{16})\\.log");
+    private static final String FLOOR = "FLOOR";
+    private static final int FLOOR_LENGTH = 24;
+    private static final int FLOOR_MAGIC = 0x524C4641; // "AFLR"
+    private static final int WRITE_BUFFER = 1 << 20;
+    private static final int READ_BUFFER = 1 << 20;
+
+    /** Where a value lives: a record of {@code length} bytes at {@code offset} and the value inside it. */
+    record Loc(Segment segment, long offset, int length, int valueOffset, int valueLength) {
+    }
+
+    /** One segment file. Its fields are guarded by the store's lock except where noted. */
+    static final class Segment {
+        final long firstId;
+        final Path path;
+        final StoreIO.FileHandle file;
+        long size;
+        long lastCheckpointId = -1;
+        long floorRefs;
+        long floorBytes;
+        volatile boolean deleted;
+
+        Segment(long firstId, Path path, StoreIO.FileHandle file, long size) {
+            this.firstId = firstId;
+            this.path = path;
+            this.file = file;
+            this.size = size;
+        }
+    }
+
+    private final Path directory;
+    private final StoreIO io;
+    private final long segmentBytes;
+    private final Clock clock;
+    private final String name;
+    private final Failure failure;
+    private final Closeable dirLock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<Segment> segments = new ArrayList<>();
+    private final History<Loc> history;
+    private final Map<String, FileDurableLog> logs = new HashMap<>();
+    private final ByteBuffer writeBuffer = littleEndian(ByteBuffer.allocate(WRITE_BUFFER));
+    private long liveBytes;
+    private long floorWritten = -1;
+    private long firstSegmentWritten = -1;
+    private long floorFirstSegment = -1; // from the FLOOR file at open: the first segment compaction kept
+    private Writer writer;
+    private volatile boolean closed;
+
+    private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
+                           Closeable dirLock) {
+        this.directory = directory;
+        this.io = io;
+        this.segmentBytes = segmentBytes;
+        this.clock = clock;
+        this.name = "directory " + directory;
+        this.failure = new Failure(name);
+        this.dirLock = dirLock;
+        this.history = new History<>(new StateIndex.Tracker<>() {
+            @Override
+            public void added(Loc value) {
+                value.segment().floorRefs++;
+                value.segment().floorBytes += value.length();
+            }
+
+            @Override
+            public void removed(Loc value) {
+                value.segment().floorRefs--;
+                value.segment().floorBytes -= value.length();
+            }
+        }, new StateIndex.Tracker<>() {
+            @Override
+            public void added(Loc value) {
+                liveBytes += value.length();
+            }
+
+            @Override
+            public void removed(Loc value) {
+                liveBytes -= value.length();
+            }
+        }, retain, retainFor);
+    }
+
+    /**
+     * Opens (creating if missing) and recovers the store in {@code directory}.
+     *
+     * @throws StoreException          if the directory is locked by another store or cannot be read
+     * @throws StoreFailedException    if an I/O operation of recovery failed
+     * @throws StoreCorruptedException if data before the end of the log is corrupt
+     */
+    public static DirectoryStore open(Path dir, int retain, Duration retainFor, long segmentBytes, StoreIO io,
+                                      Clock clock) {
+        Path directory = dir.toAbsolutePath(); // messages name it in full; every file has a parent
+        Closeable dirLock;
+        try {
+            io.createDirectories(directory);
+            dirLock = io.tryLock(directory.resolve("LOCK"));
+        } catch (IOException e) {
+            throw new StoreFailedException("directory " + directory + ": cannot open (" + e + ")", e);
+        }
+        if (dirLock == null) {
+            throw new StoreException("directory " + directory
+                    + " is already open by another store, in this or another process (its LOCK file is locked)");
+        }
+        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock);
+        try {
+            store.recover();
+            return store;
+        } catch (IOException e) {
+            store.closeQuietly();
+            throw new StoreFailedException(store.name + ": recovery failed (" + e + ")", e);
+        } catch (RuntimeException e) {
+            store.closeQuietly();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- recovery
+
+    private void recover() throws IOException {
+        List<String> names = io.list(directory);
+        List<Long> ids = new ArrayList<>();
+        for (String n : names) {
+            Matcher m = SEGMENT.matcher(n);
+            if (m.matches()) {
+                ids.add(Long.parseLong(m.group(1)));
+            }
+        }
+        ids.sort(null);
+        long[] floorRecord = readFloorFile();
+        long floorFile = floorRecord[0];
+        floorFirstSegment = floorRecord[1];
+        floorWritten = floorFile;
+        firstSegmentWritten = floorFirstSegment;
+        for (long id : ids) {
+            Path p = directory.resolve(segmentName(id));
+            StoreIO.FileHandle h = io.open(p, false);
+            segments.add(new Segment(id, p, h, 0));
+        }
+        Scan scan = new Scan();
+        for (int i = 0; i < segments.size(); i++) {
+            scan.segment(segments.get(i), i == 0, i == segments.size() - 1);
+        }
+        if (floorFile >= 0) {
+            // Compaction deleted segments on the strength of this floor; without its checkpoint, older ones
+            // cannot be restored and newer ones cannot be trusted to be complete. A crash cannot cause this.
+            if (!scan.found.contains(floorFile)) {
+                throw new StoreCorruptedException(directory.resolve(FLOOR), 0, "checkpoint " + floorFile
+                        + ", the oldest restorable one when segments were last deleted, is missing from the segments");
+            }
+            if (!segments.isEmpty() && segments.get(0).firstId > floorFirstSegment) {
+                throw new StoreCorruptedException(directory.resolve(FLOOR), 0, "segment "
+                        + segmentName(floorFirstSegment) + ", which compaction kept, is missing");
+            }
+            history.advance(floorFile);
+        }
+        history.advance(history.floorWith(-1, clock.millis()));
+    }
+
+    /** {floor, first kept segment} recorded before segments were last deleted, or {-1, -1}. */
+    private long[] readFloorFile() throws IOException {
+        Path tmp = directory.resolve(FLOOR + ".tmp");
+        if (io.exists(tmp)) {
+            io.delete(tmp); // a crash while writing it: the old FLOOR (or none) still holds
+        }
+        Path p = directory.resolve(FLOOR);
+        if (!io.exists(p)) {
+            return new long[]{-1, -1};
+        }
+        try (StoreIO.FileHandle h = io.open(p, false)) {
+            ByteBuffer b = littleEndian(ByteBuffer.allocate(FLOOR_LENGTH));
+            if (h.size() != FLOOR_LENGTH) {
+                throw new StoreCorruptedException(p, 0, "the floor file has " + h.size() + " bytes, not " + FLOOR_LENGTH);
+            }
+            readFully(h, b, 0);
+            long floor = b.getLong(8);
+            long firstSegment = b.getLong(16);
+            if (b.getInt(0) != FLOOR_MAGIC || b.getInt(4) != RecordDescriptor.crc(b.array(), 8, 16) || floor < 0
+                    || firstSegment < 0) {
+                throw new StoreCorruptedException(p, 0, "the floor file does not check");
+            }
+            return new long[]{floor, firstSegment};
+        }
+    }
+
+    /**
+     * Makes {@code floor} and the first segment compaction keeps durable in the FLOOR file (write aside,
+     * force, rename, force the directory).
+     */
+    private void writeFloorFile(long floor, long firstSegment) throws IOException {
+        Path tmp = directory.resolve(FLOOR + ".tmp");
+        try (StoreIO.FileHandle h = io.open(tmp, true)) {
+            ByteBuffer b = littleEndian(ByteBuffer.allocate(FLOOR_LENGTH));
+            b.putInt(FLOOR_MAGIC).putInt(0).putLong(floor).putLong(firstSegment);
+            b.putInt(4, RecordDescriptor.crc(b.array(), 8, 16));
+            b.flip();
+            h.write(b, 0);
+            h.truncate(FLOOR_LENGTH);
+            h.force();
+        }
+        io.rename(tmp, directory.resolve(FLOOR));
+        io.forceDirectory(directory);
+    }
+
+    /** The scan of all segments at open: validates records and replays committed checkpoints into the history. */
+    private final class Scan {
+        private final CRC32C crc = new CRC32C();
+        private ByteBuffer window = littleEndian(ByteBuffer.allocate(READ_BUFFER));
+        private long windowStart;
+        private int windowLength;
+        private StoreIO.FileHandle windowFile;
+        private long lastCommittedId = -1;
+        final java.util.Set<Long> found = new java.util.HashSet<>();
+
+        void segment(Segment s, boolean first, boolean last) throws IOException {
+            long size = s.file.size();
+            windowFile = s.file;
+            windowLength = 0;
+            long pos = 0;
+            long beginOffset = -1;
+            long records = 0;
+            long checkpointId = -1;
+            long baseId = -1;
+            long floor = -1;
+            String label = null;
+            List<Op<Loc>> ops = new ArrayList<>();
+            while (true) {
+                if (pos == size) {
+                    if (beginOffset >= 0) {
+                        if (!last) {
+                            throw new StoreCorruptedException(s.path, beginOffset, "checkpoint " + checkpointId
+                                    + " has no COMMIT and a later segment exists");
+                        }
+                        truncate(s, beginOffset);
+                        return;
+                    }
+                    s.size = size;
+                    return;
+                }
+                String bad = null;
+                int length = 0;
+                byte type = 0;
+                if (size - pos < HEADER_LENGTH) {
+                    bad = "a record header is cut short";
+                } else {
+                    ensure(pos, HEADER_LENGTH);
+                    int w = (int) (pos - windowStart);
+                    length = window.getInt(w + LENGTH_OFFSET);
+                    int storedCrc = window.getInt(w + CRC_OFFSET);
+                    type = window.get(w + TYPE_OFFSET);
+                    if (length < 0 || length > MAX_PAYLOAD || length > size - pos - HEADER_LENGTH) {
+                        bad = "impossible length " + length;
+                    } else if (!isValidType(type)) {
+                        bad = "unknown record type " + type;
+                    } else {
+                        ensure(pos, HEADER_LENGTH + length);
+                        w = (int) (pos - windowStart);
+                        crc.reset();
+                        crc.update(window.array(), w + TYPE_OFFSET, 1 + length);
+                        if ((int) crc.getValue() != storedCrc) {
+                            bad = "checksum mismatch in a " + typeName(type) + " record";
+                        }
+                    }
+                }
+                String broken = null; // an intact record that breaks the structure: never a torn write
+                if (bad == null) {
+                    int w = (int) (pos - windowStart);
+                    ByteBuffer p = littleEndian(ByteBuffer.wrap(window.array(), w + HEADER_LENGTH, length).slice());
+                    try {
+                        if (type == BEGIN) {
+                            if (beginOffset >= 0) {
+                                broken = "BEGIN inside checkpoint " + checkpointId;
+                            } else {
+                                checkpointId = p.getLong();
+                                baseId = p.getLong();
+                                p.getLong(); // begin time
+                                floor = p.getLong();
+                                int labelLength = p.getInt();
+                                if (labelLength < -1 || labelLength > MAX_LABEL
+                                        || p.remaining() != Math.max(0, labelLength)) {
+                                    broken = "malformed BEGIN";
+                                } else if (checkpointId <= lastCommittedId) {
+                                    broken = "checkpoint id " + checkpointId + " does not exceed " + lastCommittedId;
+                                } else if (baseId >= 0 && lastCommittedId >= 0 && baseId != lastCommittedId) {
+                                    broken = "checkpoint " + checkpointId + " is incremental over " + baseId
+                                            + " but the checkpoint before it is " + lastCommittedId
+                                            + " (is a segment missing?)";
+                                } else if (baseId >= 0 && lastCommittedId < 0 && !(first && pos == 0
+                                        && floorFirstSegment >= 0 && s.firstId <= floorFirstSegment)) {
+                                    // Only compaction removes a base, and only whole segments before the one the
+                                    // FLOOR file names: anything else lost data.
+                                    broken = "checkpoint " + checkpointId + " is incremental over " + baseId
+                                            + ", which is in no segment, and compaction did not remove it";
+                                } else {
+                                    label = labelLength < 0 ? null : new String(window.array(),
+                                            w + HEADER_LENGTH + BEGIN_FIXED, labelLength, StandardCharsets.UTF_8);
+                                    beginOffset = pos;
+                                    records = 1;
+                                    ops = new ArrayList<>();
+                                }
+                            }
+                        } else if (beginOffset < 0) {
+                            broken = typeName(type) + " record outside a checkpoint";
+                        } else if (type == COMMIT) {
+                            long id = p.getLong();
+                            long count = p.getLong();
+                            long bytes = p.getLong();
+                            long time = p.getLong();
+                            if (length != COMMIT_LENGTH || id != checkpointId || count != records
+                                    || bytes != pos - beginOffset) {
+                                broken = "COMMIT of checkpoint " + id + " disagrees with its checkpoint";
+                            } else {
+                                long end = pos + HEADER_LENGTH + length;
+                                StoredCheckpoint cp = new StoredCheckpoint(checkpointId, baseId, label, time,
+                                        end - beginOffset);
+                                s.lastCheckpointId = checkpointId;
+                                history.commit(new Delta<>(cp, List.copyOf(ops), floor));
+                                lastCommittedId = checkpointId;
+                                found.add(checkpointId);
+                                beginOffset = -1;
+                                pos = end;
+                                continue;
+                            }
+                        } else {
+                            Op<Loc> op = parseChange(s, pos, type, p);
+                            if (op == null) {
+                                broken = "malformed " + typeName(type) + " record";
+                            } else {
+                                ops.add(op);
+                                records++;
+                            }
+                        }
+                    } catch (RuntimeException malformed) { // BufferUnderflow and friends: a malformed payload
+                        broken = "malformed " + typeName(type) + " record";
+                    }
+                }
+                if (broken != null) {
+                    throw new StoreCorruptedException(s.path, pos, broken);
+                }
+                if (bad != null) {
+                    if (!last) {
+                        throw new StoreCorruptedException(s.path, pos, bad);
+                    }
+                    String other = laterCheckpoint(s, pos, size, beginOffset >= 0 ? checkpointId : -1);
+                    if (other != null) {
+                        throw new StoreCorruptedException(s.path, pos, bad + ", and " + other + " follows it");
+                    }
+                    truncate(s, beginOffset >= 0 ? beginOffset : pos);
+                    return;
+                }
+                pos += HEADER_LENGTH + length;
+            }
+        }
+
+        private Op<Loc> parseChange(Segment s, long pos, byte type, ByteBuffer p) {
+            int idLength = Short.toUnsignedInt(p.getShort());
+            if (idLength > p.remaining()) {
+                return null;
+            }
+            byte[] idBytes = new byte[idLength];
+            p.get(idBytes);
+            String id = new String(idBytes, StandardCharsets.UTF_8);
+            int recordLength = HEADER_LENGTH + p.limit();
+            switch (type) {
+                case OBJECT -> {
+                    byte kind = p.get();
+                    long orderId = p.getLong();
+                    int orderSeq = p.getInt();
+                    return new Op.PutObject<>(id, kind, orderId, orderSeq, loc(s, pos, recordLength, p));
+                }
+                case REMOVE_OBJECT -> {
+                    return p.hasRemaining() ? null : new Op.RemoveObject<>(id);
+                }
+                case ENTRY -> {
+                    int keyLength = p.getInt();
+                    if (keyLength < 0 || keyLength > p.remaining()) {
+                        return null;
+                    }
+                    byte[] key = new byte[keyLength];
+                    p.get(key);
+                    return new Op.PutEntry<>(id, new Key(key), loc(s, pos, recordLength, p));
+                }
+                case REMOVE_ENTRY -> {
+                    byte[] key = new byte[p.remaining()];
+                    p.get(key);
+                    return new Op.RemoveEntry<>(id, new Key(key));
+                }
+                case PAGE -> {
+                    long index = p.getLong();
+                    return index < 0 ? null : new Op.PutPage<>(id, index, loc(s, pos, recordLength, p));
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+
+        private Loc loc(Segment s, long pos, int recordLength, ByteBuffer p) {
+            return new Loc(s, pos, recordLength, HEADER_LENGTH + p.position(), p.remaining());
+        }
+
+        /**
+         * Looks behind a bad record at {@code from} for an intact BEGIN or COMMIT of a checkpoint other than
+         * {@code current} (the one the bad record belongs to, or -1 if unknown: then the first one found is
+         * taken as it). Returns a description of it, or null. Reads the rest of the file once, in windows.
+         */
+        private String laterCheckpoint(Segment s, long from, long size, long current) throws IOException {
+            long seen = current;
+            int maxBegin = HEADER_LENGTH + BEGIN_FIXED + MAX_LABEL;
+            CRC32C c = new CRC32C();
+            for (long p = from + 1; p + HEADER_LENGTH <= size; p++) {
+                ensureUpTo(p, Math.min(size - p, maxBegin));
+                int w = (int) (p - windowStart);
+                byte type = window.get(w + TYPE_OFFSET);
+                if (type != BEGIN && type != COMMIT) {
+                    continue;
+                }
+                int length = window.getInt(w + LENGTH_OFFSET);
+                boolean plausible = type == COMMIT ? length == COMMIT_LENGTH
+                        : length >= BEGIN_FIXED && length <= BEGIN_FIXED + MAX_LABEL;
+                if (!plausible || length > size - p - HEADER_LENGTH) {
+                    continue;
+                }
+                c.reset();
+                c.update(window.array(), w + TYPE_OFFSET, 1 + length);
+                if ((int) c.getValue() != window.getInt(w + CRC_OFFSET)) {
+                    continue;
+                }
+                long id = window.getLong(w + HEADER_LENGTH);
+                if (seen < 0) {
+                    seen = id;
+                } else if (id != seen) {
+                    return "an intact " + typeName(type) + " of checkpoint " + id + " at offset " + p;
+                }
+            }
+            return null;
+        }
+
+        /** Makes file bytes [pos, pos + n) available in the window. */
+        private void ensure(long pos, int n) throws IOException {
+            if (pos >= windowStart && pos + n <= windowStart + windowLength) {
+                return;
+            }
+            if (window.capacity() < n) {
+                window = littleEndian(ByteBuffer.allocate(n)); // n is bounded by the file size and MAX_PAYLOAD
+            }
+            window.clear();
+            long size = windowFile.size();
+            int want = (int) Math.min(window.capacity(), size - pos);
+            window.limit(want);
+            readFully(windowFile, window, pos);
+            windowStart = pos;
+            windowLength = want;
+            window.clear();
+        }
+
+        private void ensureUpTo(long pos, long n) throws IOException {
+            ensure(pos, (int) n);
+        }
+
+        private void truncate(Segment s, long at) throws IOException {
+            // The torn tail goes before anything is appended, and the cut is made durable: otherwise a later
+            // checkpoint could sit behind leftovers that a second crash brings back.
+            s.file.truncate(at);
+            s.file.force();
+            s.size = at;
+        }
+    }
+
+    static void readFully(StoreIO.FileHandle file, ByteBuffer dst, long position) throws IOException {
+        long p = position;
+        while (dst.hasRemaining()) {
+            int n = file.read(dst, p);
+            if (n < 0) {
+                throw new java.io.EOFException("end of file at " + p);
+            }
+            p += n;
+        }
+    }
+
+    static String segmentName(long id) {
+        return String.format("segment-%016d.log", id);
+    }
+
+    // ---------------------------------------------------------------------------------------------- the API
+
+    @Override
+    public String describe() {
+        return name;
+    }
+
+    @Override
+    public Optional<StoredCheckpoint> lastDurable() {
+        lock.lock();
+        try {
+            checkNotClosed();
+            return Optional.ofNullable(history.newest());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<StoredCheckpoint> checkpoints() {
+        lock.lock();
+        try {
+            checkNotClosed();
+            return List.copyOf(history.retained());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public StoredState state(long checkpointId) {
+        lock.lock();
+        try {
+            checkNotClosed();
+            StoredCheckpoint cp = history.checkpoint(checkpointId);
+            StateIndex<Loc> index = history.stateAt(checkpointId, StateIndex.noTracker());
+            return new IndexedState<>(cp, index, new IndexedState.ValueReader<>() {
+                @Override
+                public byte[] bytes(Loc value) {
+                    byte[] record = readRecord(value);
+                    byte[] out = new byte[value.valueLength()];
+                    System.arraycopy(record, value.valueOffset(), out, 0, out.length);
+                    return out;
+                }
+
+                @Override
+                public int copyPage(Loc value, MutableDirectBuffer dst, int offset) {
+                    byte[] record = readRecord(value);
+                    dst.putBytes(offset, record, value.valueOffset(), value.valueLength());
+                    return value.valueLength();
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads and checks the record at {@code loc}. */
+    private byte[] readRecord(Loc loc) {
+        Segment s = loc.segment();
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+        if (s.deleted) {
+            throw new IllegalStateException(name + ": the checkpoint's data was reclaimed by compaction");
+        }
+        byte[] record = new byte[loc.length()];
+        ByteBuffer b = littleEndian(ByteBuffer.wrap(record));
+        try {
+            readFully(s.file, b, loc.offset());
+        } catch (IOException e) {
+            if (s.deleted || closed) {
+                throw new IllegalStateException(name + ": the checkpoint's data is no longer readable", e);
+            }
+            throw new StoreException(name + ": cannot read " + s.path + " at " + loc.offset() + " (" + e + ")", e);
+        }
+        int length = b.getInt(LENGTH_OFFSET);
+        if (length != loc.length() - HEADER_LENGTH
+                || RecordDescriptor.crc(record, TYPE_OFFSET, 1 + length) != b.getInt(CRC_OFFSET)) {
+            throw new StoreCorruptedException(s.path, loc.offset(), "checksum mismatch reading a value back");
+        }
+        return record;
+    }
+
+    @Override
+    public CheckpointWriter begin(long id, long baseId, String label) {
+        if (label != null && label.getBytes(StandardCharsets.UTF_8).length > MAX_LABEL) {
+            throw new IllegalArgumentException("a label is at most " + MAX_LABEL + " UTF-8 bytes");
+        }
+        lock.lock();
+        try {
+            checkNotClosed();
+            failure.check("begin checkpoint " + id);
+            if (writer != null) {
+                throw new IllegalStateException(name + ": checkpoint " + writer.id() + " is still being written");
+            }
+            MemoryStore.checkIds(name, history.newest(), id, baseId);
+            long now = clock.millis();
+            Segment current = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+            if (current == null || current.size >= segmentBytes) {
+                try {
+                    Path p = directory.resolve(segmentName(id));
+                    StoreIO.FileHandle h = io.open(p, true);
+                    current = new Segment(id, p, h, 0);
+                    segments.add(current);
+                    // The entry must be durable before a checkpoint in it can be: fsync of the file alone
+                    // does not make a new directory entry survive a power cut.
+                    io.forceDirectory(directory);
+                } catch (IOException e) {
+                    throw failure.fail("creating segment " + segmentName(id), e);
+                }
+            }
+            writer = new Writer(id, baseId, label, now, history.floorWith(id, now), current);
+            return writer;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public DurableLog log(String logName) {
+        LogNames.check(logName);
+        lock.lock();
+        try {
+            checkNotClosed();
+            failure.check("open log " + logName);
+            FileDurableLog log = logs.get(logName);
+            if (log == null) {
+                log = FileDurableLog.open(directory, logName, io, failure, name);
+                logs.put(logName, log);
+            }
+            return log;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isFailed() {
+        return failure.isFailed();
+    }
+
+    /**
+     * Bytes of dead data that compaction cannot reclaim: in segments holding only checkpoints at or before the
+     * floor, everything the floor's state does not use. Such a segment stays because a live value pins it; a
+     * full checkpoint supersedes every value, and once it is the floor those segments go.
+     */
+    @Override
+    public long reclaimableBytes() {
+        lock.lock();
+        try {
+            long floor = history.floor();
+            long dead = 0;
+            for (Segment s : segments) {
+                if (s.lastCheckpointId <= floor) {
+                    dead += s.size - s.floorBytes;
+                }
+            }
+            return dead;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether a full checkpoint is worth writing now: the reclaimable bytes exceed both one segment and the
+     * live data (so the full checkpoint at most doubles what is live and frees more than it costs).
+     */
+    @Override
+    public boolean suggestFull() {
+        lock.lock();
+        try {
+            return reclaimableBytes() > Math.max(segmentBytes, liveBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of segment files (for tests and the {@code sls} tool). */
+    public int segmentCount() {
+        lock.lock();
+        try {
+            return segments.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            writer = null;
+            closeQuietly();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeQuietly() {
+        for (FileDurableLog l : logs.values()) {
+            l.close();
+        }
+        for (Segment s : segments) {
+            try {
+                s.file.close();
+            } catch (IOException ignored) {
+                // closing a read-write handle loses nothing forced; nothing more to do
+            }
+        }
+        try {
+            dirLock.close();
+        } catch (IOException ignored) {
+            // the lock dies with the process anyway
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException(name + " is closed");
+        }
+    }
+
+    /** Deletes dead segments, oldest first. Called with the lock held, after a commit moved the floor. */
+    private void compact() {
+        long floor = history.floor();
+        if (segments.size() < 2 || !isDead(segments.get(0), floor)) {
+            return;
+        }
+        int kept = 0;
+        while (kept < segments.size() - 1 && isDead(segments.get(kept), floor)) {
+            kept++;
+        }
+        long firstKept = segments.get(kept).firstId;
+        if (floor != floorWritten || firstKept != firstSegmentWritten) {
+            try {
+                // Recovery must know the floor that justified a deletion even if the checkpoint that recorded
+                // it is later damaged, or it would offer checkpoints whose data is gone; and which segment is
+                // the first kept, or a damaged one could pass for a compacted one.
+                writeFloorFile(floor, firstKept);
+                floorWritten = floor;
+                firstSegmentWritten = firstKept;
+            } catch (IOException e) {
+                throw failure.fail("recording the floor before compaction", e);
+            }
+        }
+        while (segments.size() > 1) {
+            Segment s = segments.get(0);
+            if (!isDead(s, floor)) {
+                return;
+            }
+            s.deleted = true;
+            segments.remove(0);
+            try {
+                s.file.close();
+                io.delete(s.path);
+                // One deletion per directory force: a power cut must never leave a later segment deleted and
+                // an earlier one present, or recovery would replay records whose removal was deleted.
+                io.forceDirectory(directory);
+            } catch (IOException e) {
+                throw failure.fail("deleting " + s.path, e);
+            }
+        }
+    }
+
+    private static boolean isDead(Segment s, long floor) {
+        return s.lastCheckpointId < floor && s.floorRefs == 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------- writing
+
+    /** Appends records through the store's write buffer; forces once at commit. */
+    private final class Writer extends AbstractCheckpointWriter<Loc> {
+        private final Segment segment;
+        private final long start;
+        private final long floor;
+        private final CRC32C crc = new CRC32C();
+        private long flushed;
+        private long records;
+
+        Writer(long id, long baseId, String label, long now, long floor, Segment segment) {
+            super(id, baseId, label, history.head());
+            this.segment = segment;
+            this.start = segment.size;
+            this.flushed = segment.size;
+            this.floor = floor;
+            writeBuffer.clear();
+            byte[] labelBytes = label == null ? null : label.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = reserve(BEGIN, BEGIN_FIXED + (labelBytes == null ? 0 : labelBytes.length));
+            b.putLong(id).putLong(baseId).putLong(now).putLong(floor).putInt(labelBytes == null ? -1 : labelBytes.length);
+            if (labelBytes != null) {
+                b.put(labelBytes);
+            }
+            finish(b);
+        }
+
+        @Override
+        Loc writeObject(String objectId, byte kind, long orderId, int orderSeq, byte[] value) {
+            byte[] idBytes = objectId.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = reserve(OBJECT, checkedLength(2L + idBytes.length + 1 + 8 + 4 + value.length));
+            b.putShort((short) idBytes.length).put(idBytes).put(kind).putLong(orderId).putInt(orderSeq);
+            int valueOffset = b.position() - recordStart;
+            b.put(value);
+            return finish(b, valueOffset, value.length);
+        }
+
+        @Override
+        void writeRemoveObject(String objectId) {
+            byte[] idBytes = objectId.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = reserve(REMOVE_OBJECT, 2 + idBytes.length);
+            b.putShort((short) idBytes.length).put(idBytes);
+            finish(b);
+        }
+
+        @Override
+        Loc writeEntry(String objectId, byte[] key, byte[] value) {
+            byte[] idBytes = objectId.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = reserve(ENTRY, checkedLength(2L + idBytes.length + 4 + key.length + value.length));
+            b.putShort((short) idBytes.length).put(idBytes).putInt(key.length).put(key);
+            int valueOffset = b.position() - recordStart;
+            b.put(value);
+            return finish(b, valueOffset, value.length);
+        }
+
+        @Override
+        void writeRemoveEntry(String objectId, byte[] key) {
+            byte[] idBytes = objectId.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = reserve(REMOVE_ENTRY, checkedLength(2L + idBytes.length + key.length));
+            b.putShort((short) idBytes.length).put(idBytes).put(key);
+            finish(b);
+        }
+
+        @Override
+        Loc writePage(String objectId, long index, DirectBuffer src, int offset, int length) {
+            byte[] idBytes = objectId.getBytes(StandardCharsets.UTF_8);
+            ByteBuffer b = reserve(PAGE, checkedLength(2L + idBytes.length + 8 + length));
+            b.putShort((short) idBytes.length).put(idBytes).putLong(index);
+            int valueOffset = b.position() - recordStart;
+            src.getBytes(offset, b, b.position(), length);
+            b.position(b.position() + length);
+            return finish(b, valueOffset, length);
+        }
+
+        @Override
+        StoredCheckpoint doCommit() {
+            long commitAt = position();
+            long time = clock.millis();
+            ByteBuffer b = reserve(COMMIT, COMMIT_LENGTH);
+            b.putLong(id).putLong(records).putLong(commitAt - start).putLong(time);
+            finish(b);
+            long end = position();
+            try {
+                flush();
+                segment.file.force(); // the one fsync of a checkpoint: everything above and the COMMIT together
+            } catch (IOException e) {
+                release();
+                throw failure.fail("committing checkpoint " + id, e);
+            }
+            StoredCheckpoint cp = new StoredCheckpoint(id, baseId, label, time, end - start);
+            lock.lock();
+            try {
+                segment.size = end;
+                segment.lastCheckpointId = id;
+                history.commit(new Delta<>(cp, List.copyOf(ops), floor));
+                writer = null;
+                try {
+                    compact();
+                } catch (StoreFailedException e) {
+                    // The checkpoint is durable, so the commit stands; the store is failed from now on and the
+                    // next begin says so.
+                }
+            } finally {
+                lock.unlock();
+            }
+            return cp;
+        }
+
+        @Override
+        void doAbort() {
+            lock.lock();
+            try {
+                if (writer != this) {
+                    return;
+                }
+                writer = null;
+                if (flushed > start && !closed) {
+                    try {
+                        segment.file.truncate(start);
+                        segment.file.force(); // leftovers of an abandoned checkpoint must not outlive a crash
+                    } catch (IOException e) {
+                        failure.fail("aborting checkpoint " + id, e);
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        // -- the buffer. A record is laid out in the buffer (or a one-off buffer if it is larger) as
+        //    header + payload; finish() fills in length and CRC.
+
+        private int recordStart;
+        private ByteBuffer oneOff;
+
+        private ByteBuffer reserve(byte type, int payload) {
+            checkMine();
+            int total = HEADER_LENGTH + payload;
+            ByteBuffer b;
+            if (total > writeBuffer.remaining()) {
+                flushOrFail();
+            }
+            if (total > writeBuffer.capacity()) {
+                oneOff = littleEndian(ByteBuffer.allocate(total));
+                b = oneOff;
+            } else {
+                oneOff = null;
+                b = writeBuffer;
+            }
+            recordStart = b.position();
+            b.putInt(payload).putInt(0).put(type);
+            return b;
+        }
+
+        private void finish(ByteBuffer b) {
+            finish(b, 0, 0);
+        }
+
+        private Loc finish(ByteBuffer b, int valueOffset, int valueLength) {
+            int length = b.position() - recordStart;
+            crc.reset();
+            crc.update(b.array(), recordStart + TYPE_OFFSET, length - TYPE_OFFSET);
+            b.putInt(recordStart + CRC_OFFSET, (int) crc.getValue());
+            long fileOffset;
+            if (b == oneOff) {
+                flushOrFail();
+                fileOffset = flushed;
+                b.flip();
+                try {
+                    segment.file.write(b, flushed);
+                } catch (IOException e) {
+                    release();
+                    throw failure.fail("writing checkpoint " + id, e);
+                }
+                flushed += length;
+                oneOff = null;
+            } else {
+                fileOffset = flushed + recordStart;
+            }
+            records++;
+            return new Loc(segment, fileOffset, length, valueOffset, valueLength);
+        }
+
+        private long position() {
+            return flushed + writeBuffer.position();
+        }
+
+        private void flushOrFail() {
+            try {
+                flush();
+            } catch (IOException e) {
+                release();
+                throw failure.fail("writing checkpoint " + id, e);
+            }
+        }
+
+        private void flush() throws IOException {
+            if (writeBuffer.position() == 0) {
+                return;
+            }
+            writeBuffer.flip();
+            int n = writeBuffer.remaining();
+            segment.file.write(writeBuffer, flushed);
+            flushed += n;
+            writeBuffer.clear();
+        }
+
+        private void checkMine() {
+            if (closed) {
+                throw new IllegalStateException(name + " is closed; checkpoint " + id + " was aborted");
+            }
+            failure.check("write checkpoint " + id);
+        }
+
+        private int checkedLength(long payload) {
+            if (payload > MAX_PAYLOAD) {
+                throw new IllegalArgumentException("a record of checkpoint " + id + " would be " + payload
+                        + " bytes; the most is " + MAX_PAYLOAD);
+            }
+            return (int) payload;
+        }
+
+        /** The writer is finished by a failure: the store takes no more from it. */
+        private void release() {
+            markDone();
+            lock.lock();
+            try {
+                if (writer == this) {
+                    writer = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.aurora4j.store.durability;
+
+import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.Store;
+import io.aurora4j.store.StoredCheckpoint;
+import io.aurora4j.store.testing.FaultInjectingIO;
+import io.aurora4j.store.testing.FaultInjectingIO.Event;
+import io.aurora4j.store.testing.FaultInjectingIO.Image;
+import io.aurora4j.store.testing.RandomCheckpoints;
+import io.aurora4j.store.testing.StateModel;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Every crash state of a checkpoint commit (ALICE-style enumeration): the file operations of one commit —
+ * segment creation, writes, the force, compaction's deletions and directory forces — are recorded, and for
+ * every prefix of them, every prefix with one operation left out that no later force in the prefix made
+ * durable, and every torn last write, the disk is rebuilt and reopened. Recovery must yield the previous
+ * checkpoint or the new one, exactly, with every retained checkpoint intact.
+ */
+class CrashStatesTest {
+    private static final Path DIR = Path.of("/disk/store");
+
+    private static Store open(FaultInjectingIO io) {
+        return Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).io(io).open();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void everyCrashStateOfEveryCommitRecoversToThePreviousOrTheNewCheckpoint() {
+        FaultInjectingIO io = new FaultInjectingIO(5);
+        RandomCheckpoints work = new RandomCheckpoints(99).maxChanges(6).fullChance(0.25).bigPageEvery(0).abortChance(0.1);
+        int states = 0;
+        TreeSet<String> kinds = new TreeSet<>();
+        try (Store store = open(io)) {
+            for (int i = 0; i < 30; i++) {
+                long prev = work.lastCommitted();
+                Image before = io.image();
+                io.startRecording();
+                work.writeOne(store);
+                List<Event> events = io.stopRecording();
+                events.forEach(e -> kinds.add(e.getClass().getSimpleName()));
+                states += checkAllCrashStates(before, events, prev, work.lastCommitted(), work.committed(), "commit " + i);
+            }
+        }
+        // the workload must have exercised segment creation and compaction, not only appends
+        assertTrue(kinds.containsAll(List.of("Create", "Write", "Force", "ForceDirectory", "Delete")), "events " + kinds);
+        assertTrue(states > 500, "only " + states + " crash states");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void everyCrashStateOfALargeCommitWrittenInSeveralWrites() {
+        FaultInjectingIO io = new FaultInjectingIO(6);
+        StateModel first = new StateModel();
+        StateModel second;
+        byte[] big = new byte[(3 << 20) / 2];
+        new Random(1).nextBytes(big);
+        try (Store store = open(io)) {
+            try (CheckpointWriter w = store.begin(1, -1, null)) {
+                w.putObject("r", (byte) 1, new byte[]{1});
+                w.commit();
+                first.putObject("r", (byte) 1, new byte[]{1});
+            }
+            second = first.copy();
+            Image before = io.image();
+            io.startRecording();
+            try (CheckpointWriter w = store.begin(2, 1, "big")) {
+                for (int p = 0; p < 3; p++) {
+                    w.putPage("r", p, new UnsafeBuffer(big), 0, big.length); // 1.5 MiB pages: one write each
+                    second.putPage("r", p, big);
+                }
+                w.commit();
+            }
+            List<Event> events = io.stopRecording();
+            assertTrue(events.stream().filter(e -> e instanceof Event.Write).count() >= 3, "events " + events);
+            int states = checkAllCrashStates(before, events, 1, 2, Map.of(1L, first, 2L, second), "large commit");
+            assertTrue(states > 20, "only " + states + " crash states");
+        }
+    }
+
+    /** Rebuilds every crash state of {@code events} over {@code before}; returns how many were checked. */
+    private static int checkAllCrashStates(Image before, List<Event> events, long prev, long next,
+                                           Map<Long, StateModel> models, String what) {
+        int count = 0;
+        for (int k = 0; k <= events.size(); k++) {
+            List<Event> prefix = events.subList(0, k);
+            // once every operation of the commit happened, it returned: only the new checkpoint will do
+            long earliest = k == events.size() ? next : prev;
+            check(before.apply(prefix, -1), earliest, next, models, what + ", first " + k + " of " + events);
+            count++;
+            for (int omit = 0; omit < k; omit++) {
+                if (persistedLater(prefix, omit)) {
+                    continue; // a later force made it durable: a crash cannot lose it
+                }
+                List<Event> without = new ArrayList<>(prefix);
+                without.remove(omit);
+                check(before.apply(without, -1), earliest, next, models,
+                        what + ", first " + k + " without " + omit + " of " + events);
+                count++;
+            }
+            if (k > 0 && prefix.get(k - 1) instanceof Event.Write w) {
+                for (int torn : tornLengths(w.bytes().length)) {
+                    check(before.apply(prefix, torn), prev, next, models,
+                            what + ", first " + k + " with the last write torn at " + torn + " of " + events);
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static boolean persistedLater(List<Event> prefix, int i) {
+        Event e = prefix.get(i);
+        for (int j = i + 1; j < prefix.size(); j++) {
+            Event later = prefix.get(j);
+            boolean barrier = switch (e) {
+                case Event.Write w -> later instanceof Event.Force f && f.path().equals(w.path());
+                case Event.Truncate t -> later instanceof Event.Force f && f.path().equals(t.path());
+                case Event.Create c -> later instanceof Event.ForceDirectory d && d.directory().equals(c.path().getParent());
+                case Event.Delete d -> later instanceof Event.ForceDirectory f && f.directory().equals(d.path().getParent());
+                case Event.Rename r -> later instanceof Event.ForceDirectory f && f.directory().equals(r.to().getParent());
+                case Event.Force f -> true;           // leaving out a force changes nothing on this model
+                case Event.ForceDirectory f -> true;
+            };
+            if (barrier) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<Integer> tornLengths(int length) {
+        TreeSet<Integer> t = new TreeSet<>();
+        if (length <= 48) {
+            for (int i = 0; i < length; i++) {
+                t.add(i);
+            }
+        } else {
+            Random r = new Random(length);
+            for (int i : new int[]{0, 1, 4, 8, 9, 17, length / 2, length - 33, length - 9, length - 1}) {
+                t.add(i);
+            }
+            for (int i = 0; i < 6; i++) {
+                t.add(r.nextInt(length));
+            }
+        }
+        return new ArrayList<>(t);
+    }
+
+    private static void check(Image image, long prev, long next, Map<Long, StateModel> models, String what) {
+        try (Store store = open(FaultInjectingIO.of(image, 1))) {
+            long last = store.lastDurable().map(StoredCheckpoint::id).orElse(-1L);
+            assertTrue(last == prev || last == next, what + ": recovered " + last + ", expected " + prev + " or " + next);
+            for (StoredCheckpoint cp : store.checkpoints()) {
+                StateModel model = models.get(cp.id());
+                assertNotNull(model, what + ": retained checkpoint " + cp.id() + " is unknown");
+                assertNull(model.difference(store.state(cp.id())), what + ": checkpoint " + cp.id());
+            }
+        } catch (RuntimeException e) {
+            throw new AssertionError(what + ": " + e, e);
+        }
+    }
+}

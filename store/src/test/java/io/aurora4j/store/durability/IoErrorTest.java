@@ -1,0 +1,225 @@
+package io.aurora4j.store.durability;
+
+import io.aurora4j.store.DurableLog;
+import io.aurora4j.store.Store;
+import io.aurora4j.store.StoreException;
+import io.aurora4j.store.StoreFailedException;
+import io.aurora4j.store.StoredCheckpoint;
+import io.aurora4j.store.testing.FaultInjectingIO;
+import io.aurora4j.store.testing.FaultInjectingIO.CutMode;
+import io.aurora4j.store.testing.FaultInjectingIO.Op;
+import io.aurora4j.store.testing.RandomCheckpoints;
+import io.aurora4j.store.testing.StateModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * An I/O error at any call of a checkpoint commit or of recovery, once or from then on: the store fails
+ * closed — the commit throws {@link StoreFailedException}, every later begin and log append too, a failed
+ * force is never retried — and nothing acknowledged is lost when the directory is reopened on a healthy disk,
+ * with or without a power cut in between.
+ */
+class IoErrorTest {
+    private static final Path DIR = Path.of("/disk/store");
+    private static final int COMMITS = 20;
+    private static final long SEED = 77;
+
+    private static Store open(FaultInjectingIO io) {
+        return Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).io(io).open();
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anyFailedCallOfACommitFailsTheStoreClosedAndLosesNothingAcknowledged() {
+        int runs = 0;
+        EnumMap<Op, Integer> sites = new EnumMap<>(Op.class);
+        for (int commit = 0; commit < COMMITS; commit++) {
+            Map<Op, Long> calls = dryRun(commit);
+            for (Map.Entry<Op, Long> e : calls.entrySet()) {
+                for (int nth = 1; nth <= e.getValue(); nth++) {
+                    for (boolean persistent : new boolean[]{false, true}) {
+                        for (boolean powerCut : new boolean[]{false, true}) {
+                            failOneCommit(commit, e.getKey(), nth, persistent, powerCut);
+                            runs++;
+                        }
+                    }
+                    sites.merge(e.getKey(), 1, Integer::sum);
+                }
+            }
+        }
+        // commits write, force, create segments, force the directory and delete compacted segments
+        assertTrue(sites.keySet().containsAll(List.of(Op.WRITE, Op.FORCE, Op.OPEN, Op.FORCE_DIRECTORY, Op.DELETE)),
+                "call sites seen: " + sites);
+        assertTrue(runs > 100, "only " + runs + " runs");
+    }
+
+    /** The calls commit {@code commit} makes, by operation. */
+    private static Map<Op, Long> dryRun(int commit) {
+        FaultInjectingIO io = new FaultInjectingIO(SEED);
+        RandomCheckpoints work = new RandomCheckpoints(SEED).maxChanges(6).fullChance(0.4).bigPageEvery(0);
+        try (Store store = open(io)) {
+            for (int i = 0; i < commit; i++) {
+                work.writeOne(store);
+            }
+            EnumMap<Op, Long> before = counts(io);
+            work.writeOne(store);
+            EnumMap<Op, Long> after = counts(io);
+            after.replaceAll((op, n) -> n - before.get(op));
+            after.values().removeIf(n -> n == 0);
+            return after;
+        }
+    }
+
+    private static EnumMap<Op, Long> counts(FaultInjectingIO io) {
+        EnumMap<Op, Long> m = new EnumMap<>(Op.class);
+        for (Op op : Op.values()) {
+            m.put(op, io.count(op));
+        }
+        return m;
+    }
+
+    private static void failOneCommit(int commit, Op op, int nth, boolean persistent, boolean powerCut) {
+        String what = "commit " + commit + ", " + op + " call " + nth + (persistent ? " and later" : " once")
+                + (powerCut ? ", then a power cut" : "");
+        FaultInjectingIO io = new FaultInjectingIO(SEED);
+        RandomCheckpoints work = new RandomCheckpoints(SEED).maxChanges(6).fullChance(0.4).bigPageEvery(0);
+        Store store = open(io);
+        for (int i = 0; i < commit; i++) {
+            work.writeOne(store);
+        }
+        long acknowledged = work.lastCommitted();
+        io.failOn(op, nth, persistent);
+        boolean committed;
+        try {
+            work.writeOne(store);
+            committed = true;
+        } catch (StoreFailedException e) {
+            committed = false;
+            assertInstanceOf(IOException.class, e.getCause(), what);
+        }
+        if (!committed || store.isFailed()) {
+            assertTrue(store.isFailed(), what + ": a failed commit must fail the store");
+            long forces = io.count(Op.FORCE);
+            StoreFailedException later = assertThrows(StoreFailedException.class,
+                    () -> store.begin(1000, -1, null), what);
+            assertTrue(later.getCause().getMessage().contains("injected"), what + ": cause " + later.getCause());
+            assertThrows(StoreFailedException.class, () -> store.log("after").append(new byte[1]), what);
+            assertEquals(forces, io.count(Op.FORCE), what + ": a failed store must not force again");
+            // what was committed before the failure stays readable
+            long last = store.lastDurable().map(StoredCheckpoint::id).orElse(-1L);
+            assertTrue(last == acknowledged || last == work.inProgress(), what);
+        }
+        store.close();
+        io.heal();
+        if (powerCut) {
+            io.powerCut(CutMode.LOSE_UNFORCED);
+            io.powerOn();
+        }
+        try (Store again = open(io)) {
+            long last = again.lastDurable().map(StoredCheckpoint::id).orElse(-1L);
+            if (committed) {
+                assertEquals(work.lastCommitted(), last, what + ": an acknowledged checkpoint was lost");
+            } else {
+                assertTrue(last == acknowledged || last == work.inProgress(), what + ": reopened at " + last);
+                work.recoveredAt(last);
+            }
+            for (StoredCheckpoint cp : again.checkpoints()) {
+                StateModel model = work.committed().get(cp.id());
+                assertNotNull(model, what + ": unknown checkpoint " + cp.id());
+                assertNull(model.difference(again.state(cp.id())), what + ": checkpoint " + cp.id());
+            }
+            work.writeOne(again); // and the reopened store works
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void anyFailedCallOfRecoveryFailsTheOpenAndAHealthyReopenRecovers() {
+        // a disk with a torn checkpoint at the tail (recovery must truncate it) and a durable log
+        FaultInjectingIO io = new FaultInjectingIO(SEED);
+        RandomCheckpoints work = new RandomCheckpoints(SEED).maxChanges(30).bigPageEvery(0);
+        List<String> logged = new ArrayList<>();
+        Store store = open(io);
+        for (int i = 0; i < 6; i++) {
+            work.writeOne(store);
+            String r = "record " + i;
+            store.log("events").append(r.getBytes(StandardCharsets.UTF_8));
+            logged.add(r);
+        }
+        // the next checkpoint's write reached the disk torn in half, its force never happened
+        FaultInjectingIO.Image before = io.image();
+        io.startRecording();
+        work.writeOne(store);
+        List<FaultInjectingIO.Event> events = io.stopRecording();
+        store.close();
+        int lastWrite = events.size() - 1;
+        while (!(events.get(lastWrite) instanceof FaultInjectingIO.Event.Write)) {
+            lastWrite--;
+        }
+        int half = ((FaultInjectingIO.Event.Write) events.get(lastWrite)).bytes().length / 2;
+        FaultInjectingIO.Image image = before.apply(events.subList(0, lastWrite + 1), half);
+
+        FaultInjectingIO dry = FaultInjectingIO.of(image, 1);
+        EnumMap<Op, Long> calls;
+        long expected;
+        try (Store s = open(dry)) {
+            readLog(s);
+            calls = counts(dry);
+            expected = s.lastDurable().orElseThrow().id();
+        }
+        calls.values().removeIf(n -> n == 0);
+        assertTrue(calls.getOrDefault(Op.TRUNCATE, 0L) > 0, "recovery must have a torn tail to cut: " + calls);
+        work.recoveredAt(expected);
+
+        int runs = 0;
+        for (Map.Entry<Op, Long> e : calls.entrySet()) {
+            for (int nth = 1; nth <= e.getValue(); nth++) {
+                for (boolean persistent : new boolean[]{false, true}) {
+                    String what = "recovery, " + e.getKey() + " call " + nth + (persistent ? " and later" : " once");
+                    FaultInjectingIO faulty = FaultInjectingIO.of(image, 1);
+                    faulty.failOn(e.getKey(), nth, persistent);
+                    try (Store s = open(faulty)) {
+                        assertEquals(logged, readLog(s), what);
+                        assertEquals(expected, s.lastDurable().orElseThrow().id(), what);
+                    } catch (StoreException failed) {
+                        // fails closed: a clear store exception, never anything else
+                        assertFalse(failed instanceof io.aurora4j.store.StoreCorruptedException,
+                                what + ": an I/O error is not corruption: " + failed);
+                    }
+                    faulty.heal();
+                    if (persistent) {
+                        faulty.powerCut(CutMode.REORDER);
+                        faulty.powerOn();
+                    }
+                    try (Store s = open(faulty)) {
+                        assertEquals(expected, s.lastDurable().orElseThrow().id(), what);
+                        for (StoredCheckpoint cp : s.checkpoints()) {
+                            assertNull(work.committed().get(cp.id()).difference(s.state(cp.id())), what);
+                        }
+                        assertEquals(logged, readLog(s), what);
+                    }
+                    runs++;
+                }
+            }
+        }
+        assertTrue(runs > 20, "only " + runs + " runs");
+    }
+
+    private static List<String> readLog(Store s) {
+        DurableLog log = s.log("events");
+        List<String> out = new ArrayList<>();
+        log.read(0, (n, r) -> out.add(new String(r, StandardCharsets.UTF_8)));
+        return out;
+    }
+}
