@@ -2,6 +2,7 @@
 @SuppressWarnings("requires-transitive-automatic") // Agrona ships an automatic module; Region's API uses its buffers
 module io.aurora4j.txn {
     requires transitive io.aurora4j.notify;
+    requires transitive io.aurora4j.store;
     requires transitive org.agrona;
     exports io.aurora4j.txn;
     // The SPI for Aurora4j's own modules; named here as they are added.

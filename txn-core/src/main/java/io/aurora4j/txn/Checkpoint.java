@@ -33,8 +33,9 @@ public final class Checkpoint implements CheckpointInfo, Comparable<Checkpoint> 
     private volatile boolean discarded;
     private volatile CompletableFuture<Checkpoint> durable;
 
-    Checkpoint(Group group, long id, String label, Epoch closedEpoch) {
+    Checkpoint(Group group, long id, String label, Epoch closedEpoch, boolean durableGroup) {
         this.group = group;
+        this.durable = durableGroup ? new CompletableFuture<>() : null;
         this.id = id;
         this.label = label;
         this.closedEpoch = closedEpoch;
@@ -83,16 +84,41 @@ public final class Checkpoint implements CheckpointInfo, Comparable<Checkpoint> 
     }
 
     /**
-     * Completes when this checkpoint is durable. A group without a durable store keeps its checkpoints in
-     * memory only, so the future is already complete.
+     * Completes when this checkpoint, or a later one of the same group (which contains every commit this one
+     * contains), is on stable storage. A group without a durable store keeps its checkpoints in memory only,
+     * so the future is already complete. In a durable group it completes exceptionally with
+     * {@link io.aurora4j.store.StoreFailedException} if the store failed first, and with
+     * {@link IllegalStateException} if a rollback to an older checkpoint discarded this one first. The future
+     * returned is a copy: completing it does not affect the checkpoint.
      */
     public CompletableFuture<Checkpoint> durable() {
         CompletableFuture<Checkpoint> f = durable;
         if (f == null) {
             f = CompletableFuture.completedFuture(this);
             durable = f;
+            return f;
         }
-        return f;
+        return f.copy();
+    }
+
+    /** Whether {@link #durable()} has completed normally. */
+    boolean isDurable() {
+        CompletableFuture<Checkpoint> f = durable;
+        return f == null || (f.isDone() && !f.isCompletedExceptionally());
+    }
+
+    void completeDurable() {
+        CompletableFuture<Checkpoint> f = durable;
+        if (f != null) {
+            f.complete(this);
+        }
+    }
+
+    void failDurable(Throwable cause) {
+        CompletableFuture<Checkpoint> f = durable;
+        if (f != null) {
+            f.completeExceptionally(cause);
+        }
     }
 
     void markDiscarded() {

@@ -90,6 +90,25 @@ public final class Group implements AutoCloseable {
             }
 
             @Override
+            public long durableEpoch(Group group) {
+                Durability d = group.durability;
+                return d == null ? Long.MAX_VALUE : d.failed() ? -1 : d.durableEpoch();
+            }
+
+            @Override
+            public Runnable onDurable(Group group, Runnable listener) {
+                Objects.requireNonNull(listener, "listener");
+                Durability d = group.durability;
+                return d == null ? () -> { } : d.onDurable(listener);
+            }
+
+            @Override
+            public boolean durabilityFailed(Group group) {
+                Durability d = group.durability;
+                return d != null && d.failed();
+            }
+
+            @Override
             public Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
                 Objects.requireNonNull(participant, "participant");
                 group.checkOpen();
@@ -123,6 +142,14 @@ public final class Group implements AutoCloseable {
     private long rollbackCounter; // guarded by admin
     private final LongAdder retainedPreImages = new LongAdder();
     private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
+    /** Null for a group without a durable store. */
+    final Durability durability;
+    /** Ids of state objects kept out of the store; see {@link #setPersistence}. */
+    private final java.util.Set<String> ephemeral = ConcurrentHashMap.newKeySet();
+    /** The codecs a group without a store sends images with; null for the defaults. */
+    private final io.aurora4j.store.Codecs codecs;
+    /** Logs of a group without a durable store live here; created on first use. */
+    private volatile io.aurora4j.store.Store logStore;
 
     private Group(Builder b) {
         this.name = b.name;
@@ -141,6 +168,77 @@ public final class Group implements AutoCloseable {
         }
         this.notifier = nb.build();
         this.currentEpoch = new Epoch(0, false, null, null);
+        this.codecs = b.codecs;
+        this.durability = b.store == null ? null
+                : new Durability(this, b.store, b.codecs != null ? b.codecs : io.aurora4j.store.Codecs.defaults(),
+                b.period.toNanos());
+        for (RollbackListener l : b.restoreListeners) {
+            notifier.register(l);
+        }
+    }
+
+    /** Recovers a durable group from its store (or starts it empty) and starts its flusher. */
+    private Group startDurable(Builder b) {
+        io.aurora4j.store.StoredCheckpoint recovered;
+        try {
+            recovered = durability.recover();
+        } catch (RuntimeException | Error e) {
+            closeAfterFailedOpen();
+            throw e;
+        }
+        Checkpoint first;
+        admin.lock();
+        try {
+            if (recovered != null) {
+                checkpointCounter = recovered.id() - 1; // the restored state is the stored checkpoint: same id
+            }
+        } finally {
+            admin.unlock();
+        }
+        first = takeCheckpoint(recovered == null ? null : recovered.label());
+        durability.start(first, recovered);
+        if (recovered != null) {
+            RollbackEvent event;
+            admin.lock();
+            try {
+                event = RollbackEvent.builder(name, ++rollbackCounter, first,
+                                new RestoredFromStore(durability.store.describe(), recovered.id()))
+                        .restoredObjects(objects.size())
+                        .build();
+                publishing.lock();
+            } finally {
+                admin.unlock();
+            }
+            try {
+                notifier.publish(event);
+            } finally {
+                publishing.unlock();
+            }
+        }
+        return this;
+    }
+
+    private void closeAfterFailedOpen() {
+        closed = true;
+        notifier.close();
+        durability.store.close();
+    }
+
+    /**
+     * Recovers the group kept in {@code store}: every state object of its last durable checkpoint, under its id,
+     * with its value there, and periodic checkpointing resumes (every 10 ms). To choose the period, codecs or
+     * restore listeners, use {@link Builder#store} with the group's name instead.
+     *
+     * @throws IllegalArgumentException if the store holds no durable checkpoint
+     */
+    public static Group open(io.aurora4j.store.Store store) {
+        Objects.requireNonNull(store, "store");
+        String stored = Durability.storedGroupName(store);
+        if (stored == null) {
+            throw new IllegalArgumentException("store " + store.describe() + " holds no durable checkpoint of any group:"
+                    + " create the group with Group.builder(name).store(store).open()");
+        }
+        return builder(stored).store(store).open();
     }
 
     /** An in-memory group with default settings. */
@@ -220,6 +318,9 @@ public final class Group implements AutoCloseable {
 
     private <T extends StateObject> T register(String id, Factory<T> factory) {
         Objects.requireNonNull(id, "id");
+        if (!id.isEmpty() && id.charAt(0) == '\u0000') {
+            throw new IllegalArgumentException("state object ids starting with NUL are reserved, got '" + id.substring(1) + "' after it");
+        }
         if (Txn.current().active) {
             throw new IllegalStateException("state object '" + id + "' cannot be created inside a transaction of group '"
                     + Txn.current().group.name + "': create state objects before or between transactions");
@@ -493,36 +594,330 @@ public final class Group implements AutoCloseable {
     }
 
     private Checkpoint takeCheckpoint(String label) {
-        Epoch toRelease = null;
+        List<Epoch> toRelease;
         Checkpoint cp;
         admin.lock();
         try {
             checkOpen();
             Epoch closing = currentEpoch;
-            cp = new Checkpoint(this, ++checkpointCounter, label, closing);
+            cp = new Checkpoint(this, ++checkpointCounter, label, closing, durability != null);
             currentEpoch = new Epoch(++epochCounter, true, closing, cp); // the cut: commits reading this epoch are after it
             history.addLast(cp);
-            if (history.size() > retain) {
-                Checkpoint oldest = history.removeFirst();
-                oldest.markDiscarded();
-                // Only the epoch that the oldest checkpoint opened served it alone: the next checkpoint closed it.
-                toRelease = history.peekFirst().closedEpoch;
-                toRelease.previous = null;
-                toRelease.opener = null;
-                releasedUpTo = toRelease.number; // committers stop linking pre-images of this epoch from now on
+            if (durability != null && durability.failed()) {
+                cp.failDurable(durability.failureException());
             }
+            toRelease = trimHistory();
         } finally {
             admin.unlock();
         }
-        if (toRelease != null) {
-            Epoch epoch = toRelease;
+        releaseAll(toRelease);
+        return cp;
+    }
+
+    /**
+     * Evicts the oldest checkpoints beyond retention (admin lock held) and returns the epochs to release. In a
+     * durable group, an epoch after the last durable checkpoint is still the flusher's (its undo list is part
+     * of the next flush's dirty set), so checkpoints are evicted only up to it.
+     */
+    private List<Epoch> trimHistory() {
+        List<Epoch> toRelease = null;
+        while (history.size() > retain) {
+            Checkpoint second = history.stream().skip(1).findFirst().orElseThrow();
+            // Only the epoch that the oldest checkpoint opened served it alone: the next checkpoint closed it.
+            Epoch epoch = second.closedEpoch;
+            if (durability != null && !durability.failed() && epoch.number > durability.durableEpoch()) {
+                break;
+            }
+            history.removeFirst().markDiscarded();
+            epoch.previous = null;
+            epoch.opener = null;
+            releasedUpTo = epoch.number; // committers stop linking pre-images of this epoch from now on
+            if (toRelease == null) {
+                toRelease = new ArrayList<>(1);
+            }
+            toRelease.add(epoch);
+        }
+        return toRelease;
+    }
+
+    void releaseAll(List<Epoch> epochs) {
+        if (epochs == null) {
+            return;
+        }
+        for (Epoch epoch : epochs) {
             if (epoch.isEmpty()) {
                 release(epoch); // cheap when empty; a commit that read this epoch late may still have logged into it
             } else {
                 maintenance.execute(() -> release(epoch));
             }
         }
-        return cp;
+    }
+
+    // ================================================================== durability (see Durability)
+
+    /**
+     * A checkpoint that is durable when the returned future completes: Aurora's {@code sls_barrier}. In a durable
+     * group it takes a checkpoint and asks the flusher to write it at once rather than at the end of its period
+     * (with periodic checkpoints off, it writes it on the calling thread before returning); in a group without a
+     * durable store the future is already complete. Completes exceptionally as {@link Checkpoint#durable()} does.
+     */
+    public CompletableFuture<Checkpoint> barrier() {
+        Checkpoint cp = checkpoint();
+        if (durability != null) {
+            durability.requestFlush();
+        }
+        return cp.durable();
+    }
+
+    /** Whether the group writes its checkpoints to a durable store. */
+    public boolean isDurable() {
+        return durability != null;
+    }
+
+    /**
+     * The durable append-only log {@code logName} (Aurora's {@code sls_ntflush}): a record is on stable storage
+     * when {@link io.aurora4j.store.DurableLog#append} returns, without waiting for the next checkpoint. A
+     * restore listener replays the records appended after the recovered checkpoint. In a group without a
+     * durable store the log lives in memory.
+     */
+    public io.aurora4j.store.DurableLog log(String logName) {
+        Objects.requireNonNull(logName, "logName");
+        checkOpen();
+        if (durability != null) {
+            return durability.store.log(logName);
+        }
+        io.aurora4j.store.Store s = logStore;
+        if (s == null) {
+            admin.lock();
+            try {
+                s = logStore;
+                if (s == null) {
+                    s = io.aurora4j.store.Store.memory();
+                    logStore = s;
+                }
+            } finally {
+                admin.unlock();
+            }
+        }
+        return s.log(logName);
+    }
+
+    /**
+     * Sets how state object {@code id} takes part in persistence (Aurora's {@code sls_mctl}): {@link Persistence#DURABLE}
+     * (the default) or {@link Persistence#EPHEMERAL} (checkpointed in memory, never written to the store nor sent in
+     * images). A change takes effect from the next durable checkpoint, which is then written in full.
+     *
+     * @throws java.util.NoSuchElementException if there is no such object
+     * @throws IllegalArgumentException if {@code policy} is {@link Persistence#EXCLUDED} (only regions can be excluded,
+     *                                  when they are built) or the object is an excluded region
+     */
+    public void setPersistence(String id, Persistence policy) {
+        Objects.requireNonNull(policy, "policy");
+        StateObject o = lookup(id, StateObject.class);
+        if (policy == Persistence.EXCLUDED) {
+            throw new IllegalArgumentException("only regions can be excluded from checkpoints, when they are built"
+                    + " (Region.Builder.excludedFromCheckpoints()); use EPHEMERAL to keep '" + id + "' out of the store");
+        }
+        if (o instanceof Region r && r.isExcludedFromCheckpoints()) {
+            throw new IllegalArgumentException(r + " is excluded from checkpoints: it is never written whatever its policy");
+        }
+        admin.lock();
+        try {
+            checkOpen();
+            boolean changed = policy == Persistence.EPHEMERAL ? ephemeral.add(id) : ephemeral.remove(id);
+            if (changed && durability != null) {
+                durability.policyChanged();
+            }
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** How state object {@code id} takes part in persistence. */
+    public Persistence persistence(String id) {
+        StateObject o = lookup(id, StateObject.class);
+        if (o instanceof Region r && r.isExcludedFromCheckpoints()) {
+            return Persistence.EXCLUDED;
+        }
+        return ephemeral.contains(id) ? Persistence.EPHEMERAL : Persistence.DURABLE;
+    }
+
+    boolean isPersisted(StateObject o) {
+        return !ephemeral.contains(o.id()) && !(o instanceof Region r && r.isExcludedFromCheckpoints());
+    }
+
+    // ================================================================== send / receive
+
+    /**
+     * Writes a self-contained image of {@code checkpoint} (every persisted state object, whole) to {@code out}:
+     * Aurora's {@code sls send}. {@link #receive(InputStream)} rebuilds the group from it in another process.
+     * The stream is not closed.
+     *
+     * @throws IllegalArgumentException if the checkpoint belongs to another group
+     * @throws IllegalStateException    if it is not retained (or leaves retention while it is written)
+     * @throws io.aurora4j.store.StoreException if writing to {@code out} fails
+     */
+    public void send(Checkpoint checkpoint, java.io.OutputStream out) {
+        send(checkpoint, null, out);
+    }
+
+    /**
+     * Writes an image of {@code checkpoint} that holds only what changed since {@code base}, for a receiver whose
+     * store's newest checkpoint is {@code base} (received before, or recovered): migration in increments.
+     *
+     * @throws IllegalArgumentException if either checkpoint belongs to another group, or {@code base} is not older
+     * @throws IllegalStateException    if either is not retained
+     */
+    public void send(Checkpoint checkpoint, Checkpoint base, java.io.OutputStream out) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(out, "out");
+        if (checkpoint.group() != this || (base != null && base.group() != this)) {
+            throw new IllegalArgumentException("send of group '" + name + "' needs checkpoints of this group, got "
+                    + checkpoint + (base == null ? "" : " over " + base));
+        }
+        if (base != null && base.id() >= checkpoint.id()) {
+            throw new IllegalArgumentException("an incremental image goes forward: " + base + " is not older than " + checkpoint);
+        }
+        io.aurora4j.store.Codecs c = codecs();
+        List<UndoEntry> dirty = new ArrayList<>();
+        List<StateObject> created = new ArrayList<>();
+        List<StateObject> selected = new ArrayList<>();
+        admin.lock();
+        try {
+            checkOpen();
+            checkpoint.checkRetained();
+            if (base != null) {
+                base.checkRetained();
+                Epoch e = checkpoint.closedEpoch;
+                for (; e != null && e != base.closedEpoch; e = e.previous) {
+                    UndoEntry head = e.undoList();
+                    if (head != null) {
+                        dirty.add(head);
+                    }
+                    for (StateObject o : e.created) {
+                        if (isPersisted(o)) {
+                            created.add(o);
+                        }
+                    }
+                }
+                if (e == null) {
+                    throw new IllegalStateException(base + " is not an ancestor of " + checkpoint);
+                }
+            }
+            long cut = checkpoint.closedEpoch.number;
+            for (StateObject o : objects.values()) {
+                if (Durability.createdEpoch(o) <= cut && isPersisted(o) && (base == null || o instanceof Region)) {
+                    selected.add(o);
+                }
+            }
+        } finally {
+            admin.unlock();
+        }
+        gate.awaitQuiescence(); // commits of the checkpoint's epochs have pushed their pre-images
+        io.aurora4j.store.CheckpointWriter w = io.aurora4j.store.Images.writer(out, checkpoint.id(),
+                base == null ? -1 : base.id(), checkpoint.label().orElse(null));
+        boolean done = false;
+        try {
+            if (base == null) {
+                w.putObject(Durability.GROUP_META_ID, Durability.KIND_GROUP, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                for (StateObject o : selected) {
+                    Durability.writeWhole(o, checkpoint, w, c);
+                }
+            } else {
+                Durability.writeChanges(checkpoint, base.closedEpoch.number, dirty, created, selected, w, c);
+            }
+            checkpoint.checkRetained(); // pages read above are the checkpoint's only while it is retained
+            w.commit();
+            done = true;
+        } finally {
+            if (!done) {
+                w.abort();
+            }
+        }
+    }
+
+    /**
+     * Rebuilds a group, in memory, from an image written by {@link #send(Checkpoint, java.io.OutputStream)}: Aurora's
+     * {@code sls recv}. The image is untrusted input: sizes are bounded, checksums checked, and a malformed image
+     * fails with {@link io.aurora4j.store.StoreCorruptedException} without creating anything. Values are decoded
+     * with the default codecs; for others, receive into a store and open it with a builder.
+     */
+    public static Group receive(java.io.InputStream in) {
+        return receive(in, io.aurora4j.store.Store.memory());
+    }
+
+    /**
+     * Receives an image into {@code store} (a full image, or an increment over the store's newest checkpoint)
+     * and opens the group it holds, durable in that store. The store is the group's from then on.
+     */
+    public static Group receive(java.io.InputStream in, io.aurora4j.store.Store store) {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(store, "store");
+        io.aurora4j.store.Images.receive(in, store, io.aurora4j.store.ImageLimits.defaults());
+        return open(store);
+    }
+
+    private io.aurora4j.store.Codecs codecs() {
+        return durability != null ? durability.codecs : codecs != null ? codecs : io.aurora4j.store.Codecs.defaults();
+    }
+
+    ReentrantLock adminLock() {
+        return admin;
+    }
+
+    long rollbackCount() {
+        return rollbackCounter;
+    }
+
+    java.util.Collection<StateObject> stateObjects() {
+        return objects.values();
+    }
+
+    /**
+     * The flusher: a checkpoint if anything changed in the current epoch. Every change pushes a pre-image onto
+     * the epoch's undo list (a region's first change in an epoch pushes its root's), so an empty list means
+     * nothing changed; a change racing with this check lands in the epoch and is found next period.
+     */
+    void checkpointIfChanged() {
+        Epoch e = currentEpoch;
+        if (e.logging && e.isEmpty()) {
+            return;
+        }
+        takeCheckpoint(null);
+    }
+
+    Checkpoint newestCheckpoint() {
+        admin.lock();
+        try {
+            return history.peekLast();
+        } finally {
+            admin.unlock();
+        }
+    }
+
+    /** Admin lock held: {@code cp} is durable; completes the futures it covers and evicts what may go. */
+    List<Epoch> durableUpTo(Checkpoint cp) {
+        for (Checkpoint c : history) {
+            if (c.id() <= cp.id()) {
+                c.completeDurable();
+            }
+        }
+        return trimHistory();
+    }
+
+    /** The store failed: every checkpoint not yet durable never will be. */
+    void durabilityFailed(RuntimeException cause) {
+        List<Epoch> toRelease;
+        admin.lock();
+        try {
+            for (Checkpoint c : history) {
+                c.failDurable(cause);
+            }
+            toRelease = trimHistory();
+        } finally {
+            admin.unlock();
+        }
+        releaseAll(toRelease);
     }
 
     /** Unlinks the pre-images of an epoch no retained checkpoint needs, in chunks so checkpoints are not held up. */
@@ -695,8 +1090,14 @@ public final class Group implements AutoCloseable {
                 incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
                 restored = restoreTo(checkpoint, emptied);
                 while (history.peekLast() != checkpoint) {
-                    history.removeLast().markDiscarded();
+                    Checkpoint gone = history.removeLast();
+                    gone.markDiscarded();
+                    gone.failDurable(new IllegalStateException(gone + " was discarded by a rollback to " + checkpoint
+                            + " before it became durable"));
                     discardedCheckpoints++;
+                }
+                if (durability != null) {
+                    durability.rolledBack(checkpoint);
                 }
                 currentEpoch = new Epoch(++epochCounter, true, checkpoint.closedEpoch, checkpoint);
                 for (RollbackParticipant p : rollbackParticipants) {
@@ -800,12 +1201,24 @@ public final class Group implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (durability != null && !closed && !durability.isFlusherThread()) {
+            durability.stop(true); // a last checkpoint to disk while the group is still open
+        }
         admin.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
+            if (durability != null) {
+                for (Checkpoint c : history) {
+                    c.failDurable(new IllegalStateException("group '" + name + "' was closed before " + c + " became durable"));
+                }
+                durability.store.close();
+            }
+            if (logStore != null) {
+                logStore.close();
+            }
             for (StateObject o : objects.values()) {
                 if (o instanceof Region r) {
                     r.close();
@@ -861,6 +1274,12 @@ public final class Group implements AutoCloseable {
         }
     }
 
+    private final java.util.concurrent.atomic.AtomicLong boxOrders = new java.util.concurrent.atomic.AtomicLong();
+
+    long nextBoxOrder() {
+        return boxOrders.getAndIncrement();
+    }
+
     long clockNow() {
         return clock.now();
     }
@@ -904,6 +1323,10 @@ public final class Group implements AutoCloseable {
         private ListenerErrorHandler listenerErrorHandler;
         private Consumer<Throwable> hookErrorHandler;
         private Executor maintenance;
+        private io.aurora4j.store.Store store;
+        private Duration period;
+        private io.aurora4j.store.Codecs codecs;
+        private final List<RollbackListener> restoreListeners = new ArrayList<>();
         private boolean opened;
 
         private Builder(String name) {
@@ -963,11 +1386,67 @@ public final class Group implements AutoCloseable {
             return this;
         }
 
-        /** Opens the group. */
+        /**
+         * Makes the group durable in {@code store}: checkpoints are written to it in the background, every
+         * {@link #checkpointEvery period}, only what changed since the previous one. If the store already holds
+         * this group, {@link #open()} recovers the state of its last durable checkpoint first. The group owns the
+         * store from then on and closes it when it closes.
+         */
+        public Builder store(io.aurora4j.store.Store store) {
+            requireState(this.store == null, "store was already set to " + (this.store == null ? null : this.store.describe()));
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * How often a durable group takes and writes a checkpoint when something changed (default 10 ms: Aurora's
+         * 100 Hz), on a flusher thread of its own. {@link Duration#ZERO} turns periodic checkpoints off: then
+         * checkpoints become durable only through {@link Group#barrier()}, which writes on the calling thread.
+         */
+        public Builder checkpointEvery(Duration period) {
+            requireState(this.period == null, "checkpointEvery was already set to " + this.period);
+            Objects.requireNonNull(period, "period");
+            if (period.isNegative() || (!period.isZero() && period.toNanos() < 100_000)) {
+                throw new IllegalArgumentException("checkpointEvery must be zero (no periodic checkpoints) or at least 100 µs, was " + period);
+            }
+            this.period = period;
+            return this;
+        }
+
+        /** How {@link TRef} values and {@link TMap} keys and values are written to the store and into images (default {@code Codecs.defaults()}). */
+        public Builder codecs(io.aurora4j.store.Codecs codecs) {
+            requireState(this.codecs == null, "codecs was already set to " + this.codecs);
+            this.codecs = Objects.requireNonNull(codecs, "codecs");
+            return this;
+        }
+
+        /**
+         * Registers a listener before the group opens, so that it hears the restore event of a recovery (its cause
+         * is a {@link RestoredFromStore}) as well as every later rollback: the place to reopen what lives outside
+         * the group and to replay {@link Group#log durable logs}.
+         */
+        public Builder onRestore(RollbackListener listener) {
+            restoreListeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Opens the group; with a {@link #store}, recovers it first.
+         *
+         * @throws IllegalArgumentException if the store holds another group
+         * @throws io.aurora4j.store.StoreException if the store cannot be read
+         */
         public Group open() {
             requireState(!opened, "this builder already opened group '" + name + "'");
+            if (store == null) {
+                requireState(period == null, "checkpointEvery needs a store: set store(...) too");
+            }
+            if (period == null) {
+                period = Duration.ofMillis(10);
+            }
             opened = true;
-            return new Group(this);
+            Group g = new Group(this);
+            return store == null ? g : g.startDurable(this);
         }
 
         private static void requireState(boolean ok, String message) {

@@ -811,6 +811,59 @@ public final class Region implements StateObject {
         readAt(cp, index, length, ARRAY, dst, offset);
     }
 
+    // ================================================================== durability
+
+    /** Receives the pages a flush writes. */
+    interface PageSink {
+        void page(long index, Page page, int length);
+    }
+
+    /**
+     * Hands {@code sink} every page of this region as of {@code cp} that was born after epoch {@code since} (all
+     * non-zero pages when {@code since < 0}): what changed since the checkpoint that closed epoch {@code since}.
+     * A leaf stamped with an epoch at or before {@code since} was not copied after it and is skipped whole, so
+     * the cost is O(leaves + changed pages). The caller (the group's flusher) keeps {@code cp} and every epoch
+     * after {@code since} from being released, so the pages handed out are frozen and stay allocated.
+     */
+    void pagesAt(Checkpoint cp, long since, PageSink sink) {
+        if (excluded) {
+            return;
+        }
+        long cut = cp.closedEpoch.number;
+        Root root;
+        for (int spins = 0; ; spins++) {
+            long m = rootBox.lvMeta();
+            if ((m & VBox.LOCKED) != 0) {
+                awaitUnlocked(m, spins);
+                continue;
+            }
+            Root live = rootBox.lvRoot();
+            UndoEntry h = rootBox.lvHistory();
+            root = rootAt(cut, h, live);
+            if (rootBox.lpMetaAfterFence() == m) {
+                break;
+            }
+        }
+        for (int li = 0; li < root.leaves.length; li++) {
+            Epoch leafEpoch = root.leafEpochs[li]; // frozen: the root is of an epoch at or before the cut
+            if (since >= 0 && leafEpoch.number <= since) {
+                continue;
+            }
+            Page[] leaf = (Page[]) RegionRoot.LEAVES.getAcquire(root.leaves, li);
+            int base = li << LEAF_SHIFT;
+            int end = Math.min(RegionRoot.LEAF_SIZE, pageCount - base);
+            for (int j = 0; j < end; j++) {
+                Page p = (Page) RegionRoot.PAGES.getAcquire(leaf, j);
+                if (p.isZero() || (since >= 0 && p.epoch.number <= since)) {
+                    continue;
+                }
+                long index = (long) base + j;
+                long bytes = Math.min(pageSize, capacity - (index << pageShift));
+                sink.page(index, p, (int) bytes);
+            }
+        }
+    }
+
     // ================================================================== fork
 
     /**

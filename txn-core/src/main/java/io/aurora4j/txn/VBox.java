@@ -48,6 +48,12 @@ abstract class VBox {
     final Group group;
     /** A well-spread hash for the transaction's write-set index (cheaper than identityHashCode). */
     final int hash = HASHES.getAndAdd(0x61c88647);
+    /**
+     * The box's place in its group's lock order: commits lock their write sets in ascending order, so two
+     * commits never wait for each other in a cycle (and never have to give up to break one). Numbered per group,
+     * in creation order, so the order is the same in every run of the same program (the model checker replays).
+     */
+    final long order;
     @SuppressWarnings("unused") // accessed through META
     private volatile long meta;
     /** Number of the last epoch into which this box's pre-image was pushed; written under the lock. */
@@ -57,6 +63,7 @@ abstract class VBox {
 
     VBox(Group group, long version) {
         this.group = group;
+        this.order = group.nextBoxOrder();
         META.setRelease(this, version << 2);
     }
 

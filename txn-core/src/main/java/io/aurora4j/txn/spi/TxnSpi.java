@@ -26,6 +26,12 @@ public final class TxnSpi {
         long epochOf(Checkpoint checkpoint);
 
         Runnable addRollbackParticipant(Group group, RollbackParticipant participant);
+
+        long durableEpoch(Group group);
+
+        Runnable onDurable(Group group, Runnable listener);
+
+        boolean durabilityFailed(Group group);
     }
 
     /** Installs the bridge; called once by {@code io.aurora4j.txn}. */
@@ -74,5 +80,27 @@ public final class TxnSpi {
     /** Adds a rollback participant; the returned action removes it. */
     public static Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
         return access().addRollbackParticipant(group, participant);
+    }
+
+    /**
+     * The closed epoch of the group's newest durable checkpoint: every commit of an epoch at or below it is on
+     * stable storage. {@link Long#MAX_VALUE} for a group without a durable store (memory is its durability);
+     * {@code -1} once its store failed (nothing more will ever be durable).
+     */
+    public static long durableEpoch(Group group) {
+        return access().durableEpoch(group);
+    }
+
+    /**
+     * Calls {@code listener} (on the flusher thread; keep it short) after each checkpoint becomes durable and
+     * once when the store fails; the returned action removes it. A no-op for a group without a durable store.
+     */
+    public static Runnable onDurable(Group group, Runnable listener) {
+        return access().onDurable(group, listener);
+    }
+
+    /** Whether the group's durable store failed: nothing produced from then on may be released. */
+    public static boolean durabilityFailed(Group group) {
+        return access().durabilityFailed(group);
     }
 }
