@@ -1,5 +1,6 @@
 package io.aurora4j.boundary;
 
+import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.spi.CommitSink;
 import io.aurora4j.txn.spi.TxnSpi;
@@ -47,9 +48,21 @@ import java.util.function.Consumer;
  *       is queued at once, tagged with the group's current epoch (the epoch a transaction committing at that
  *       instant would get).</li>
  *   <li><b>Release</b>: an output is releasable when its epoch is at most the group's watermark: the epochs
- *       that can no longer be undone by a pending speculation (issue 5) and, in a durable group, are covered
- *       by a durable checkpoint (issue 6). An in-memory group without speculation holds nothing back: an
- *       output is releasable as soon as it is queued, that is, as soon as its transaction committed.</li>
+ *       that can no longer be undone by a pending speculation and, in a durable group, are covered by a
+ *       durable checkpoint. An in-memory group without speculation holds nothing back: an output is
+ *       releasable as soon as it is queued, that is, as soon as its transaction committed.</li>
+ *   <li><b>Durable groups</b> (a group opened with a store): an output waits, in addition, until the checkpoint
+ *       that contains the work that produced it is durable (the group's flusher takes and writes one every
+ *       period; {@code group.barrier()} forces one). The flusher wakes the boundary as soon as a checkpoint is
+ *       on disk: outputs of one period leave together, after one {@code fsync}. So a client that hears about
+ *       a write through an {@code EXTERNAL} boundary is told only of writes that survive a crash. If the
+ *       group's store fails (a write or force fails) it fails closed: outputs its last durable checkpoint
+ *       covers are still released; every later one is <em>never</em> released: it goes to the
+ *       {@link DeadLetterHandler} without the sink being called, with the store's
+ *       {@link io.aurora4j.store.StoreFailedException} as its only failure (so the pending {@code flush()}
+ *       futures fail with {@link UndeliveredOutputsException} instead of waiting forever), and later
+ *       {@code EXTERNAL} sends fail at once with a {@code StoreFailedException} (inside a transaction, that
+ *       rolls the transaction back). {@code IMMEDIATE} boundaries are not affected.</li>
  *   <li><b>Rollback</b> of the group to a checkpoint discards every output still held whose epoch is after
  *       the checkpoint, and the count is the {@code RollbackEvent}'s {@code discardedOutputs()} (summed over
  *       the group's boundaries). An output already released stays released: it came from committed work
@@ -81,7 +94,8 @@ import java.util.function.Consumer;
  *   <tr><th>operation</th><th>open</th><th>closed</th></tr>
  *   <tr><td>{@link #send}</td><td>EXTERNAL: holds as above; IMMEDIATE: queues at once. When {@code maxHeld}
  *       outputs are pending: waits for room (up to {@code maxBlock}) or fails with
- *       {@link BoundaryFullException}, as configured. A closed group: {@link IllegalStateException}.</td>
+ *       {@link BoundaryFullException}, as configured. A closed group: {@link IllegalStateException}. EXTERNAL,
+ *       and the group's durable store has failed: {@link io.aurora4j.store.StoreFailedException}.</td>
  *       <td>{@link IllegalStateException} naming the group and the boundary; a send waiting for room when
  *       the boundary closes fails the same way</td></tr>
  *   <tr><td>{@link #flush}</td><td colspan="2">a future that completes when every output queued before the
@@ -313,6 +327,8 @@ public final class Boundary<T> implements AutoCloseable {
      *
      * @throws IllegalStateException  if the boundary or its group is closed
      * @throws BoundaryFullException  if {@code maxHeld} outputs are pending and there is no room in time
+     * @throws io.aurora4j.store.StoreFailedException if the boundary is {@code EXTERNAL} and its group's durable
+     *                                store has failed: nothing sent from then on could ever be released
      * @throws NullPointerException   if {@code output} is null
      */
     public void send(T output) {
@@ -322,6 +338,12 @@ public final class Boundary<T> implements AutoCloseable {
         }
         if (group.isClosed()) {
             throw new IllegalStateException("group '" + group.name() + "' is closed: boundary '" + id + "' cannot send");
+        }
+        if (mode == Mode.EXTERNAL) {
+            StoreFailedException failed = outputs.storeFailure();
+            if (failed != null) {
+                throw storeFailed(failed);
+            }
         }
         reserve();
         // Read after the reservation (both volatile): a close() that saw no pending output has already set
@@ -381,8 +403,9 @@ public final class Boundary<T> implements AutoCloseable {
      * dead-lettered: each dead letter fails exactly one flush, the first queued after it, so a program that
      * sends and then flushes learns of every failure once, whatever the timing. Outputs staged by
      * a transaction that has not committed are not yet queued: a flush inside a transaction does not wait for
-     * that transaction's own outputs. Outputs held by a release condition (a pending speculation) are waited
-     * for. Dependent actions attached with non-async methods run on the release task: do not block there.
+     * that transaction's own outputs. Outputs held by a release condition (a pending speculation, a checkpoint
+     * not yet durable) are waited for. Dependent actions attached with non-async methods run on the release
+     * task: do not block there.
      * Works on a closed boundary too.
      */
     public CompletableFuture<Void> flush() {
@@ -486,6 +509,11 @@ public final class Boundary<T> implements AutoCloseable {
     private BoundaryFullException full(String what, Throwable cause) {
         return new BoundaryFullException(group.name(), id, maxHeld, "boundary '" + id + "' of group '" + group.name() + "' holds "
                 + maxHeld + " outputs (maxHeld) and " + what + "; the output was not sent", cause);
+    }
+
+    private StoreFailedException storeFailed(StoreFailedException cause) {
+        return new StoreFailedException("the durable store of group '" + group.name() + "' failed: boundary '" + id
+                + "' (EXTERNAL) can release nothing more, so the output was not sent", cause);
     }
 
     private IllegalStateException closedException() {
@@ -592,18 +620,44 @@ public final class Boundary<T> implements AutoCloseable {
         consumerLock.lock();
         try {
             pollQueue();
+            // Read before the watermark: the durable floor only grows, so the watermark read next is at least the
+            // floor read here, and an output the watermark covers is never dead-lettered.
+            long atMost = outputs.releasableAtMost();
             long watermark = outputs.watermark();
             Held h;
-            while ((h = held.peekFirst()) != null && (h.isMarker() || h.epoch <= watermark)) {
-                held.pollFirst();
+            while ((h = held.peekFirst()) != null) {
                 if (!h.isMarker()) {
+                    if (h.epoch > watermark) {
+                        if (h.epoch <= atMost) {
+                            break; // held: a condition may still move past it
+                        }
+                        // The store failed before this output's epoch was durable: it can never be released.
+                        h.neverReleased = outputs.storeFailure();
+                    }
                     h.sequence = ++releasedCount;
                 }
-                batch.addLast(h); // released: a rollback no longer discards it
+                held.pollFirst();
+                batch.addLast(h); // taken: a rollback no longer discards it
+            }
+            if (h != null && mode == Mode.EXTERNAL) {
+                outputs.holding(newestHeldEpoch());
             }
         } finally {
             consumerLock.unlock();
         }
+    }
+
+    /** Consumer lock held, {@code held} not empty: the newest epoch among the held outputs (they are roughly in epoch order). */
+    private long newestHeldEpoch() {
+        long newest = Long.MIN_VALUE;
+        int looked = 0;
+        for (Iterator<Held> it = held.descendingIterator(); it.hasNext() && looked < 64; looked++) {
+            Held h = it.next();
+            if (!h.isMarker()) {
+                newest = Math.max(newest, h.epoch);
+            }
+        }
+        return newest;
     }
 
     private boolean hasWork() {
@@ -613,7 +667,7 @@ public final class Boundary<T> implements AutoCloseable {
         consumerLock.lock();
         try {
             Held h = held.peekFirst();
-            return h != null && (h.isMarker() || h.epoch <= outputs.watermark());
+            return h != null && (h.isMarker() || h.epoch <= outputs.watermark() || h.epoch > outputs.releasableAtMost());
         } finally {
             consumerLock.unlock();
         }
@@ -627,6 +681,11 @@ public final class Boundary<T> implements AutoCloseable {
             if (h.isMarker()) {
                 batch.pollFirst();
                 completeFlush(h);
+                continue;
+            }
+            if (h.neverReleased != null) {
+                batch.pollFirst();
+                deadLetter(h, List.of(h.neverReleased)); // the sink is never called with it
                 continue;
             }
             Throwable failure = null;
@@ -696,7 +755,6 @@ public final class Boundary<T> implements AutoCloseable {
     }
 
     /** A delivery failed: schedules a retry (returns false) or dead-letters the output (returns true). */
-    @SuppressWarnings("unchecked")
     private boolean failed(Held h, Throwable failure) {
         if (failures == null) {
             failures = new ArrayList<>(2);
@@ -712,6 +770,13 @@ public final class Boundary<T> implements AutoCloseable {
         batch.pollFirst();
         List<Throwable> all = failures;
         failures = null;
+        deadLetter(h, all);
+        return true;
+    }
+
+    /** Hands {@code h} (already taken off the batch) to the dead-letter handler and settles it. Release task only. */
+    @SuppressWarnings("unchecked")
+    private void deadLetter(Held h, List<Throwable> all) {
         try {
             deadLetters.deadLetter(new DeadLetter<>(group.name(), id, (T) h.output, h.sequence, all));
         } catch (VirtualMachineError fatal) {
@@ -720,11 +785,10 @@ public final class Boundary<T> implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "the dead-letter handler of boundary '" + id + "' of group '" + group.name()
                     + "' threw on output #" + h.sequence, e);
         }
-        lastDeadLetterCause = failure;
+        lastDeadLetterCause = all.get(all.size() - 1);
         deadLettersSinceFlush++;
         deadLettered = deadLettered + 1; // single writer: the release task
         settle(1);
-        return true;
     }
 
     private void completeFlush(Held marker) {

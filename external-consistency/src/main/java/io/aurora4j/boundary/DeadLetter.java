@@ -5,14 +5,19 @@ import java.util.Objects;
 
 /**
  * An output a boundary could not deliver: its sink failed on every attempt its {@link RetryPolicy}
- * allowed. Handed to the boundary's {@link DeadLetterHandler}, which now owns the output: the boundary
- * will not try it again.
+ * allowed, or, in a durable group, the group's store failed before the checkpoint containing the output's
+ * work became durable, so it can never be released. In that second case the sink was never called and
+ * {@link #failures()} holds exactly one {@link io.aurora4j.store.StoreFailedException}: the work may be
+ * visible in the group's memory but would not survive a crash, so tell the recipient the outcome is unknown
+ * rather than deliver the output. Handed to the boundary's {@link DeadLetterHandler}, which now owns the
+ * output: the boundary will not try it again.
  *
  * @param group     the name of the boundary's group
  * @param boundary  the boundary's id
  * @param output    the output
- * @param sequence  its position among the outputs this boundary released, from 1
- * @param failures  the failure of every attempt, oldest first (never empty)
+ * @param sequence  its position among the outputs this boundary released (or gave up on), from 1
+ * @param failures  the failure of every attempt, oldest first (never empty); for an output never released
+ *                  because the store failed, that failure alone
  * @param <T>       the type of the outputs
  */
 public record DeadLetter<T>(String group, String boundary, T output, long sequence, List<Throwable> failures) {
@@ -31,7 +36,7 @@ public record DeadLetter<T>(String group, String boundary, T output, long sequen
         return failures.get(failures.size() - 1);
     }
 
-    /** How many attempts were made. */
+    /** How many attempts were made: the number of failures (1 for an output never released because the store failed). */
     public int attempts() {
         return failures.size();
     }

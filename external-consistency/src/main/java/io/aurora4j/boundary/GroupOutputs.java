@@ -1,6 +1,7 @@
 package io.aurora4j.boundary;
 
 import io.aurora4j.boundary.spi.BoundarySpi;
+import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.spi.RollbackParticipant;
 import io.aurora4j.txn.spi.TxnSpi;
@@ -32,6 +33,10 @@ import java.util.function.LongSupplier;
  * boundary already released stays released: it came from work that had committed and was not held by any
  * condition.
  *
+ * <p>In a durable group the coordinator owns one more condition from the start, a {@link DurableCondition}:
+ * outputs wait until the checkpoint that closed their epoch is durable, and after a store failure, outputs of
+ * later epochs are never released.
+ *
  * <p>Thread-safe.
  */
 final class GroupOutputs implements RollbackParticipant {
@@ -45,6 +50,8 @@ final class GroupOutputs implements RollbackParticipant {
     /** Ids of the open boundaries: an id is unique among them. */
     private final ConcurrentHashMap<String, Boundary<?>> openIds = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<ReleaseCondition> conditions = new CopyOnWriteArrayList<>();
+    /** The durability hold of a durable group (issue 6); null for a group without a durable store. */
+    private final DurableCondition durable;
 
     static {
         // The speculation module adds its hold through this bridge (exported only to it).
@@ -71,6 +78,12 @@ final class GroupOutputs implements RollbackParticipant {
 
     private GroupOutputs(Group group) {
         this.groupName = group.name();
+        if (group.isDurable()) {
+            this.durable = new DurableCondition(group, this);
+            conditions.add(durable);
+        } else {
+            this.durable = null;
+        }
     }
 
     /** The coordinator of {@code group}, created (and registered as its rollback participant) on first use. */
@@ -84,6 +97,9 @@ final class GroupOutputs implements RollbackParticipant {
             }
             GroupOutputs created = new GroupOutputs(group);
             TxnSpi.addRollbackParticipant(group, created); // fails for a closed group, naming it
+            if (created.durable != null) {
+                created.durable.start(); // after the participant: a closed group has failed above, before any listener
+            }
             REGISTRY.put(group, new WeakReference<>(created));
             return created;
         } finally {
@@ -117,6 +133,31 @@ final class GroupOutputs implements RollbackParticipant {
             w = Math.min(w, c.releasableThrough());
         }
         return w;
+    }
+
+    /**
+     * Outputs of epochs after the returned one can never be released: the group's durable store failed, and
+     * only what its last durable checkpoint covers may still go. {@link Long#MAX_VALUE} while nothing failed
+     * (or the group has no durable store).
+     */
+    long releasableAtMost() {
+        return durable == null ? Long.MAX_VALUE : durable.releasableAtMost();
+    }
+
+    /** The store failure that makes outputs of epochs after {@link #releasableAtMost()} undeliverable, or null. */
+    StoreFailedException storeFailure() {
+        return durable == null ? null : durable.failure();
+    }
+
+    /**
+     * A boundary holds outputs of epochs up to {@code newestHeldEpoch} that its watermark does not cover: in a
+     * durable group, make sure a checkpoint will close that epoch even if no state changes in it (see
+     * {@link DurableCondition#awaiting}).
+     */
+    void holding(long newestHeldEpoch) {
+        if (durable != null) {
+            durable.awaiting(newestHeldEpoch);
+        }
     }
 
     /** Adds a release condition; the returned action removes it (and lets waiting outputs go). */

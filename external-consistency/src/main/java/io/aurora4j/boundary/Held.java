@@ -20,6 +20,11 @@ final class Held {
     long epoch;
     /** The position among this boundary's released outputs, 1-based; set when released. */
     long sequence;
+    /**
+     * Set (by the release task, under the consumer lock) when the output can never be released: its group's
+     * durable store failed before its epoch was durable. It then goes to the dead-letter handler with this cause.
+     */
+    Throwable neverReleased;
 
     Held(Object output) {
         this.output = output;

@@ -10,10 +10,11 @@ package io.aurora4j.boundary;
  * <ul>
  *   <li>none (an in-memory group, no speculation): no condition, the watermark is {@link Long#MAX_VALUE}
  *       and an output is releasable as soon as its work has committed;</li>
- *   <li>speculation (next): {@code epochOf(oldest pending speculation's checkpoint)}, or
- *       {@code Long.MAX_VALUE} when none is pending;</li>
- *   <li>durability (after it): {@code epochOf(newest durable checkpoint)}: an epoch is covered once the
- *       checkpoint that closed it is durable.</li>
+ *   <li>speculation: {@code epochOf(oldest pending speculation's checkpoint)}, or
+ *       {@code Long.MAX_VALUE} when none is pending (added by the speculation module through
+ *       {@link io.aurora4j.boundary.spi.BoundarySpi});</li>
+ *   <li>durability ({@link DurableCondition}, in a durable group): {@code epochOf(newest durable checkpoint)}: an
+ *       epoch is covered once the checkpoint that closed it is durable.</li>
  * </ul>
  *
  * <p>Must be cheap, thread-safe and monotonic between rollbacks; whoever moves it forward calls

@@ -12,7 +12,9 @@
  * minimum of the group's release conditions; an in-memory group without speculation has none, so W is
  * infinite and an output is releasable as soon as its transaction has committed. Speculation adds "before
  * the oldest pending speculation", a durable store "covered by a durable checkpoint": each is one more
- * condition, and the machinery below does not change.
+ * condition, and the machinery below does not change. After a durable store fails, outputs its last durable
+ * checkpoint does not cover are never released: they go to the dead-letter handler (see
+ * {@link io.aurora4j.boundary.Boundary}).
  *
  * <h2>Memory-access names</h2>
  * Where ordering matters, fields are accessed through {@code VarHandle}s and the method or comment names
