@@ -303,7 +303,9 @@ final class Durability {
                 return false;
             }
             rollbacks = group.rollbackCount();
-            full = needFull || flushed == null;
+            // A full checkpoint now and then is what lets the store reclaim segments of superseded data
+            // without rewriting live data (compaction deletes whole segments no retained checkpoint needs).
+            full = needFull || flushed == null || store.suggestFull();
             if (!full) {
                 Epoch stop = flushed.closedEpoch;
                 Epoch e = cp.closedEpoch;
