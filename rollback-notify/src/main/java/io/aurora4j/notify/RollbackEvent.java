@@ -34,6 +34,7 @@ public final class RollbackEvent {
     private final long restoredObjects;
     private final int discardedCheckpoints;
     private final long discardedOutputs;
+    private final SpeculationInfo speculation;
 
     private RollbackEvent(Builder b, Instant rolledBackAt) {
         this.groupName = b.groupName;
@@ -45,6 +46,17 @@ public final class RollbackEvent {
         this.restoredObjects = b.restoredObjects;
         this.discardedCheckpoints = b.discardedCheckpoints;
         this.discardedOutputs = b.discardedOutputs;
+        this.speculation = b.speculation;
+    }
+
+    /**
+     * The speculation whose failure (a misprediction, an explicit fail, a deadline) caused this rollback; empty
+     * for a rollback a speculation did not ask for.
+     *
+     * @return the failed speculation, if any
+     */
+    public Optional<SpeculationInfo> speculation() {
+        return Optional.ofNullable(speculation);
     }
 
     /**
@@ -172,8 +184,11 @@ public final class RollbackEvent {
         if (label != null && label.isPresent()) {
             sb.append(" '").append(oneLine(label.get())).append('\'');
         }
-        return sb.append(", cause=").append(oneLine(String.valueOf(cause)))
-                .append(", restoredObjects=").append(restoredObjects)
+        sb.append(", cause=").append(oneLine(String.valueOf(cause)));
+        if (speculation != null) {
+            sb.append(", speculation=").append(speculation.id());
+        }
+        return sb.append(", restoredObjects=").append(restoredObjects)
                 .append(", discardedCheckpoints=").append(discardedCheckpoints)
                 .append(", discardedOutputs=").append(discardedOutputs)
                 .append(", duration=").append(duration)
@@ -199,6 +214,7 @@ public final class RollbackEvent {
         private long restoredObjects;
         private int discardedCheckpoints;
         private long discardedOutputs;
+        private SpeculationInfo speculation;
 
         private Builder(String groupName, long sequence, CheckpointInfo checkpoint, Throwable cause) {
             this.groupName = groupName;
@@ -262,6 +278,18 @@ public final class RollbackEvent {
          */
         public Builder discardedOutputs(long n) {
             this.discardedOutputs = n;
+            return this;
+        }
+
+        /**
+         * Sets the speculation whose failure caused the rollback (default: none).
+         *
+         * @param s the speculation
+         * @return this builder
+         * @throws NullPointerException     if {@code s} is null
+         */
+        public Builder speculation(SpeculationInfo s) {
+            this.speculation = Objects.requireNonNull(s, "speculation");
             return this;
         }
 

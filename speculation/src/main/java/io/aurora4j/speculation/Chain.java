@@ -202,7 +202,7 @@ final class Chain implements RollbackParticipant {
             publishSnapshot();
             // holdFrom is left as it is until the rollback has discarded the held outputs of the failed branch.
             try {
-                event = group.rollback(s.checkpoint, cause);
+                event = io.aurora4j.txn.spi.TxnSpi.rollback(group, s.checkpoint, cause, s); // the event names the speculation
             } finally {
                 for (Speculation f : failed) {
                     f.restored = true; // the rollback is done: now it may be seen as rolled back

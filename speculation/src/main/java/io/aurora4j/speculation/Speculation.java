@@ -91,7 +91,7 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
-public final class Speculation {
+public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
 
     /** Where a speculation is. {@code CONFIRMED} and {@code ROLLED_BACK} are final. */
     public enum State {
@@ -186,8 +186,15 @@ public final class Speculation {
     };
 
     /** The speculation's id: 1, 2, 3, ... in begin order within its group. */
+    @Override
     public long id() {
         return id;
+    }
+
+    /** The name of the group this speculation runs in. */
+    @Override
+    public String groupName() {
+        return chain.groupName;
     }
 
     /** The group speculated on. */

@@ -55,7 +55,11 @@ class ConfirmAndFailTest {
             Speculation s = Speculation.begin(g);
             List<SpeculationRollback> seen = new CopyOnWriteArrayList<>();
             List<String> order = new CopyOnWriteArrayList<>();
-            g.onRollback(e -> order.add("group listener"));
+            List<io.aurora4j.notify.RollbackEvent> events = new CopyOnWriteArrayList<>();
+            g.onRollback(e -> {
+                events.add(e);
+                order.add("group listener");
+            });
             s.onRollback(r -> {
                 order.add("handler");
                 seen.add(r);
@@ -74,13 +78,17 @@ class ConfirmAndFailTest {
             assertSame(boom, r.cause());
             assertSame(s, r.speculation());
             assertEquals(s.checkpoint().id(), r.event().checkpoint().id());
+            assertSame(s, r.event().speculation().orElseThrow(), "the group's event names the failed speculation");
             assertEquals(1, r.discardedOutputs());
             assertEquals(List.of("group listener", "handler"), order, "rollback-notify delivers before the conservative path");
+            assertEquals(s.id(), events.get(0).speculation().orElseThrow().id());
+            assertEquals("fail", events.get(0).speculation().orElseThrow().groupName());
             out.boundary.flush().get(10, TimeUnit.SECONDS);
             assertEquals(List.of("before"), out.delivered);
             assertFalse(s.fail(boom), "a second fail does nothing");
             assertFalse(s.confirm(), "confirm after a rollback does nothing");
             assertEquals(1, g.stats().rollbacks());
+            assertTrue(g.rollback(s.checkpoint()).speculation().isEmpty(), "a rollback no speculation asked for names none");
         }
     }
 

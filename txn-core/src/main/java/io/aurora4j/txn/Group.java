@@ -90,6 +90,13 @@ public final class Group implements AutoCloseable {
             }
 
             @Override
+            public RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
+                                          io.aurora4j.notify.SpeculationInfo speculation) {
+                Objects.requireNonNull(speculation, "speculation");
+                return group.rollback(checkpoint, cause, speculation);
+            }
+
+            @Override
             public long durableEpoch(Group group) {
                 Durability d = group.durability;
                 return d == null ? Long.MAX_VALUE : d.failed() ? -1 : d.durableEpoch();
@@ -1065,6 +1072,10 @@ public final class Group implements AutoCloseable {
      *                               running on this thread
      */
     public RollbackEvent rollback(Checkpoint checkpoint, Throwable cause) {
+        return rollback(checkpoint, cause, null);
+    }
+
+    private RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, io.aurora4j.notify.SpeculationInfo speculation) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(cause, "cause");
         if (checkpoint.group() != this) {
@@ -1113,12 +1124,15 @@ public final class Group implements AutoCloseable {
             for (TMap.Cell cell : emptied) {
                 cell.map.tryPurge(cell);
             }
-            event = RollbackEvent.builder(name, ++rollbackCounter, checkpoint, cause)
+            RollbackEvent.Builder eb = RollbackEvent.builder(name, ++rollbackCounter, checkpoint, cause)
                     .duration(Duration.ofNanos(System.nanoTime() - started))
                     .restoredObjects(restored)
                     .discardedCheckpoints(discardedCheckpoints)
-                    .discardedOutputs(discardedOutputs)
-                    .build();
+                    .discardedOutputs(discardedOutputs);
+            if (speculation != null) {
+                eb.speculation(speculation);
+            }
+            event = eb.build();
             // Hand over from the admin lock to the publish lock: events are published in rollback order,
             // but no listener (on a direct executor) ever runs while the admin lock is held.
             publishing.lock();

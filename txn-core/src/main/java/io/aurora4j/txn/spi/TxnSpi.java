@@ -27,6 +27,9 @@ public final class TxnSpi {
 
         Runnable addRollbackParticipant(Group group, RollbackParticipant participant);
 
+        io.aurora4j.notify.RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
+                                                  io.aurora4j.notify.SpeculationInfo speculation);
+
         long durableEpoch(Group group);
 
         Runnable onDurable(Group group, Runnable listener);
@@ -102,5 +105,14 @@ public final class TxnSpi {
     /** Whether the group's durable store failed: nothing produced from then on may be released. */
     public static boolean durabilityFailed(Group group) {
         return access().durabilityFailed(group);
+    }
+
+    /**
+     * {@link Group#rollback(Checkpoint, Throwable)} on behalf of a failed speculation: the event the listeners get
+     * names it ({@link io.aurora4j.notify.RollbackEvent#speculation()}).
+     */
+    public static io.aurora4j.notify.RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
+                                                            io.aurora4j.notify.SpeculationInfo speculation) {
+        return access().rollback(group, checkpoint, cause, speculation);
     }
 }
