@@ -609,6 +609,11 @@ public final class Group implements AutoCloseable {
             Epoch closing = currentEpoch;
             cp = new Checkpoint(this, ++checkpointCounter, label, closing, durability != null);
             currentEpoch = new Epoch(++epochCounter, true, closing, cp); // the cut: commits reading this epoch are after it
+            // Store-load order (Dekker with a committer, which locks a box and then reads the epoch): a view of this
+            // checkpoint read right after must not see a box before the new epoch is visible to that committer, or
+            // it could miss a commit that still falls before the cut. HotSpot fences volatile stores on x86 anyway;
+            // the JMM does not promise it for the acquire loads a view uses (found by the jcstress module's review).
+            java.lang.invoke.VarHandle.fullFence();
             history.addLast(cp);
             if (durability != null && durability.failed()) {
                 cp.failDurable(durability.failureException());
