@@ -61,24 +61,6 @@ final class CommitGate {
         }
     }
 
-    /**
-     * Waits, without closing the gate, until every commit that was inside when this was called has left: each
-     * counter is sampled until it reads zero once (a zero sum means every earlier entry has exited). The flusher
-     * calls it after a checkpoint so that every commit of the closed epochs has pushed its pre-images; commits
-     * that enter meanwhile read the newer epoch and are not waited for on purpose, only sampled past.
-     */
-    void awaitQuiescence() {
-        for (int i = 0; i < cells.length; i += STRIDE) {
-            for (int spins = 0; (long) CELLS.getVolatile(cells, i) != 0; spins++) {
-                if (spins < 100) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.parkNanos(1_000L);
-                }
-            }
-        }
-    }
-
     void open() {
         closed = false;
     }

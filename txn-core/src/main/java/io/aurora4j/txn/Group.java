@@ -825,7 +825,7 @@ public final class Group implements AutoCloseable {
         } finally {
             admin.unlock();
         }
-        gate.awaitQuiescence(); // commits of the checkpoint's epochs have pushed their pre-images
+        drainCommits(); // commits of the checkpoint's epochs have pushed their pre-images
         io.aurora4j.store.CheckpointWriter w = io.aurora4j.store.Images.writer(out, checkpoint.id(),
                 base == null ? -1 : base.id(), checkpoint.label().orElse(null));
         boolean done = false;
@@ -871,6 +871,21 @@ public final class Group implements AutoCloseable {
 
     private io.aurora4j.store.Codecs codecs() {
         return durability != null ? durability.codecs : codecs != null ? codecs : io.aurora4j.store.Codecs.defaults();
+    }
+
+    /**
+     * Closes the commit gate, waits for the commits in flight to leave it and opens it again (commits that arrive
+     * meanwhile re-run): afterwards every commit of an epoch that is already closed has pushed its pre-images.
+     * Under the admin lock, so it never interleaves with a rollback's own use of the gate.
+     */
+    void drainCommits() {
+        admin.lock();
+        try {
+            gate.closeAndDrain();
+            gate.open();
+        } finally {
+            admin.unlock();
+        }
     }
 
     ReentrantLock adminLock() {
