@@ -82,6 +82,7 @@ final class Durability {
     private long flushingId = -1;
     private boolean needFull = true;
     private long lastDiskId = -1;
+    private long lastFullId = -1;
 
     private volatile long durableEpoch = -1;
     private volatile long durableId = -1;
@@ -307,7 +308,7 @@ final class Durability {
             rollbacks = group.rollbackCount();
             // A full checkpoint now and then is what lets the store reclaim segments of superseded data
             // without rewriting live data (compaction deletes whole segments no retained checkpoint needs).
-            full = needFull || flushed == null || store.suggestFull();
+            full = needFull || flushed == null || (store.suggestFull() && !fullStillRetained());
             if (!full) {
                 Epoch stop = flushed.closedEpoch;
                 Epoch e = cp.closedEpoch;
@@ -374,18 +375,24 @@ final class Durability {
             }
         }
         List<Epoch> toRelease;
+        List<Checkpoint> nowDurable = new ArrayList<>();
         admin.lock();
         try {
             flushed = cp;
             flushingId = -1;
             lastDiskId = stored.id();
+            if (stored.isFull()) {
+                lastFullId = stored.id();
+            }
             durableEpoch = cp.closedEpoch.number;
             durableId = cp.id();
-            toRelease = group.durableUpTo(cp);
+            toRelease = group.durableUpTo(cp, nowDurable);
         } finally {
             admin.unlock();
         }
         group.releaseAll(toRelease);
+        // Listeners (boundaries scheduling their releases) before the futures: once barrier() returns, the outputs
+        // the checkpoint covers are already on their way.
         for (Runnable l : durableListeners) {
             try {
                 l.run();
@@ -393,7 +400,23 @@ final class Durability {
                 group.reportHookFailure(e);
             }
         }
+        for (Checkpoint c : nowDurable) {
+            c.completeDurable();
+        }
         return true;
+    }
+
+    /**
+     * Whether a full checkpoint we wrote is still among the store's retained ones, after the oldest: then the store's
+     * advice to write a full one is stale (it holds until that full checkpoint becomes the oldest retained), and
+     * following it would write the whole state at every period (found by the D1 benchmark).
+     */
+    private boolean fullStillRetained() {
+        if (lastFullId < 0) {
+            return false;
+        }
+        List<StoredCheckpoint> retained = store.checkpoints();
+        return !retained.isEmpty() && retained.get(0).id() < lastFullId;
     }
 
     private void write(Checkpoint cp, boolean full, long since, List<UndoEntry> dirty, List<StateObject> created,

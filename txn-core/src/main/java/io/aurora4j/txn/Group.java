@@ -922,11 +922,11 @@ public final class Group implements AutoCloseable {
         }
     }
 
-    /** Admin lock held: {@code cp} is durable; completes the futures it covers and evicts what may go. */
-    List<Epoch> durableUpTo(Checkpoint cp) {
+    /** Admin lock held: {@code cp} is durable; collects the checkpoints it makes durable and evicts what may go. */
+    List<Epoch> durableUpTo(Checkpoint cp, List<Checkpoint> nowDurable) {
         for (Checkpoint c : history) {
-            if (c.id() <= cp.id()) {
-                c.completeDurable();
+            if (c.id() <= cp.id() && !c.isDurable()) {
+                nowDurable.add(c); // completed by the flusher once the durable listeners have run
             }
         }
         return trimHistory();
