@@ -601,12 +601,20 @@ public final class Group implements AutoCloseable {
     }
 
     private Checkpoint takeCheckpoint(String label) {
+        return takeCheckpoint(label, false);
+    }
+
+    /** With {@code onlyIfChanged}, returns null instead when nothing was logged or created in the current epoch. */
+    private Checkpoint takeCheckpoint(String label, boolean onlyIfChanged) {
         List<Epoch> toRelease;
         Checkpoint cp;
         admin.lock();
         try {
             checkOpen();
             Epoch closing = currentEpoch;
+            if (onlyIfChanged && closing.logging && closing.isEmpty()) {
+                return null; // decided under the admin lock: epoch.created is guarded by it, and no checkpoint races
+            }
             cp = new Checkpoint(this, ++checkpointCounter, label, closing, durability != null);
             currentEpoch = new Epoch(++epochCounter, true, closing, cp); // the cut: commits reading this epoch are after it
             // Store-load order (Dekker with a committer, which locks a box and then reads the epoch): a view of this
@@ -906,11 +914,7 @@ public final class Group implements AutoCloseable {
      * nothing changed; a change racing with this check lands in the epoch and is found next period.
      */
     void checkpointIfChanged() {
-        Epoch e = currentEpoch;
-        if (e.logging && e.isEmpty()) {
-            return;
-        }
-        takeCheckpoint(null);
+        takeCheckpoint(null, true);
     }
 
     Checkpoint newestCheckpoint() {
