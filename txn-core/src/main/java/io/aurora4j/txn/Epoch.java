@@ -64,6 +64,19 @@ final class Epoch {
         return UNDO.getAcquire(this) == null && created.isEmpty();
     }
 
+    /**
+     * Whether fewer than {@code limit} pre-images were logged and objects created in this epoch (walks at most
+     * {@code limit} entries). {@link #created} is read without the admin lock: a stale size only moves the
+     * release between the caller and the maintenance executor.
+     */
+    boolean isSmallerThan(int limit) {
+        int n = created.size();
+        for (UndoEntry u = (UndoEntry) UNDO.getAcquire(this); u != null && n < limit; u = u.nextInEpoch) {
+            n++;
+        }
+        return n < limit;
+    }
+
     UndoEntry undoList() {
         return (UndoEntry) UNDO.getAcquire(this);
     }

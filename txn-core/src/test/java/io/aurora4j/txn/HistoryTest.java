@@ -146,22 +146,49 @@ class HistoryTest {
     }
 
     @Test
-    void memoryIsReleasedOnTheMaintenanceExecutor() {
+    void largeEpochsAreReleasedOnTheMaintenanceExecutor() {
         Queue<Runnable> tasks = new ArrayDeque<>();
         try (Group g = Group.builder("memory").retainCheckpoints(1).maintenanceExecutor(tasks::add).open()) {
-            TLong x = g.newLong("x", 0);
+            int n = Group.INLINE_RELEASE_LIMIT;
+            TLong[] xs = new TLong[n];
+            for (int i = 0; i < n; i++) {
+                xs[i] = g.newLong("x" + i, 0);
+            }
             Checkpoint first = g.checkpoint();
-            x.set(1);
-            assertEquals(1, g.stats().retainedPreImages());
+            g.atomic(() -> {
+                for (TLong x : xs) {
+                    x.set(1);
+                }
+            });
+            assertEquals(n, g.stats().retainedPreImages());
             Checkpoint second = g.checkpoint(); // first leaves retention; its release is handed to the executor
             assertFalse(first.isRetained());
             assertEquals(1, tasks.size());
-            assertEquals(1, g.stats().retainedPreImages(), "released only when the executor runs the task");
+            assertEquals(n, g.stats().retainedPreImages(), "released only when the executor runs the task");
             tasks.poll().run();
             assertEquals(0, g.stats().retainedPreImages());
-            assertEquals(1, second.view().get(x));
+            assertEquals(1, second.view().get(xs[0]));
+            xs[0].set(2);
+            assertEquals(1, second.view().get(xs[0]), "the retained checkpoint still reads its value after the release");
+        }
+    }
+
+    @Test
+    void smallEpochsAreReleasedByTheCheckpointWithoutWakingTheExecutor() {
+        Queue<Runnable> tasks = new ArrayDeque<>();
+        try (Group g = Group.builder("memory").retainCheckpoints(1).maintenanceExecutor(tasks::add).open()) {
+            TLong x = g.newLong("x", 0);
+            TLong y = g.newLong("y", 0);
+            Checkpoint first = g.checkpoint();
+            x.set(1);
+            y.set(1);
+            assertEquals(2, g.stats().retainedPreImages());
+            Checkpoint second = g.checkpoint();
+            assertFalse(first.isRetained());
+            assertTrue(tasks.isEmpty(), "an epoch of " + (Group.INLINE_RELEASE_LIMIT - 1) + " or fewer pre-images is released inline");
+            assertEquals(0, g.stats().retainedPreImages());
             x.set(2);
-            assertEquals(1, second.view().get(x), "the retained checkpoint still reads its value after the release");
+            assertEquals(1, second.view().get(x));
         }
     }
 
