@@ -52,6 +52,7 @@ public class R3RegionCheckpointStop {
             group = RegionSizes.group("r3", 8);
             region = group.newRegion("heap", RegionSizes.bytes(size));
             RegionSizes.fill(region);
+            RegionSizes.warmUpCheckpointAndRollback();
         }
 
         @Setup(Level.Invocation)

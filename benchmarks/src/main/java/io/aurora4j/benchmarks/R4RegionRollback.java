@@ -54,6 +54,7 @@ public class R4RegionRollback {
             group = RegionSizes.group("r4", 8);
             region = group.newRegion("heap", RegionSizes.bytes(size));
             RegionSizes.fill(region);
+            RegionSizes.warmUpCheckpointAndRollback();
         }
 
         @Setup(Level.Invocation)
