@@ -43,6 +43,10 @@ final class Page extends UnsafeBuffer {
     final PagePool.Chunk chunk;
     /** The region instance that allocated the page and alone may free it; null for zero pages. */
     final Region owner;
+    /** The region offset of the page's first byte; -1 for the shared zero pages, which serve every offset. */
+    final long base;
+    /** The page's valid bytes: the page size, or less for a region's last page. */
+    final int length;
     /** Birth epoch in the owner's group (set before publication). */
     Epoch epoch;
     /** Commit version that installed the page (set before publication). */
@@ -50,11 +54,13 @@ final class Page extends UnsafeBuffer {
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
-    Page(PagePool pool, PagePool.Chunk chunk, Region owner, int size) {
+    Page(PagePool pool, PagePool.Chunk chunk, Region owner, int size, long base, int length) {
         super(chunk.slab, chunk.offset, size);
         this.pool = pool;
         this.chunk = chunk;
         this.owner = owner;
+        this.base = base;
+        this.length = length;
     }
 
     /** A read-only page of zeros shared by every untouched page slot of a given page size. */
@@ -63,6 +69,8 @@ final class Page extends UnsafeBuffer {
         this.pool = null;
         this.chunk = null;
         this.owner = null;
+        this.base = -1;
+        this.length = 0;
         this.epoch = never;
         this.version = 0;
     }

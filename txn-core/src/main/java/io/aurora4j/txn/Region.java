@@ -4,6 +4,7 @@ import io.aurora4j.txn.RegionRoot.EpochPages;
 import io.aurora4j.txn.RegionRoot.Root;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -52,7 +53,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The page table is a persistent two-level table (see {@code RegionRoot}): a checkpoint changes nothing in
  * the region, so it stays O(1) whatever the size. The first write to a page after a checkpoint copies the
  * page (and, first in an epoch, the table's root and the page's leaf of 512 references); every later write
- * to the page costs a plain write plus a compare of the page's epoch. {@link Group#rollback} puts back the
+ * to the page costs a plain write plus a compare of the page's epoch. A raw writer's <em>hot page</em> (the
+ * page it just copied, or wrote twice in a row) skips even the table lookup: {@link #putLong}, {@link #putInt}
+ * and {@link #putByte} check the page's epoch against the group's, the offset against the page's range and the
+ * calling thread against the writer's, then store. {@link Group#rollback} puts back the
  * checkpoint's table root — one reference per region — and frees the pages born since in the background.
  * {@link CheckpointView#getLong(Region, long)} and friends read the table as of a checkpoint. A
  * {@link Group#fork fork} shares the checkpoint's root: unchanged pages are shared, copy-on-write in both
@@ -130,6 +134,21 @@ public final class Region implements StateObject {
     Page[][] leaves;
     /** The last thread that used the region and its transaction descriptor: the raw path's scope test. */
     private Scope scope = Scope.NONE;
+    /**
+     * The raw writer's hot page: the page it wrote last (twice in a row, or just copied), written in place by
+     * {@link #putLong}/{@link #putInt}/{@link #putByte} without the two-level lookup while it is still the live page
+     * of the current epoch and {@link #hotOwner} is the calling thread. It stops being used when: a checkpoint
+     * or rollback opens a new epoch (the page's epoch no longer matches, read from the group's volatile
+     * {@code currentEpoch} on every write, so a checkpoint from any thread is seen at once, as before);
+     * the page leaves the live table ({@link #place}, by a commit or a raw copy, resets it: raw mode is not
+     * concurrent with commits, so that reset happens-before the writer's next write); the owner thread starts a
+     * transaction ({@link Txn#begin} resets the regions it noted); the region is closed or discarded. The zero
+     * page (never the current epoch) stands for "none".
+     */
+    private Page hotPage;
+    private Thread hotOwner;
+    /** The raw writer's last page found by the lookup: a second write in a row to it makes it the hot page. */
+    private Page lastLookedUp;
 
     private final Region parent;
     private final long parentCut;
@@ -166,6 +185,8 @@ public final class Region implements StateObject {
         this.createdEpoch = createdEpoch;
         this.pool = new PagePool(pageSize);
         this.zero = ZERO_PAGES.computeIfAbsent(pageSize, s -> new Page(ByteBuffer.allocateDirect(s), NEVER));
+        this.hotPage = zero;
+        this.lastLookedUp = zero;
         this.parent = parent;
         this.parentCut = parentCut;
         Root root = inherited != null ? inherited : emptyRoot();
@@ -413,6 +434,17 @@ public final class Region implements StateObject {
 
     /** Writes a {@code long} at {@code index} (native byte order). */
     public void putLong(long index, long value) {
+        Epoch e = group.currentEpoch(); // volatile, read first: the loads below cannot be hoisted out of a loop
+        Page h = hotPage;
+        long off = index - h.base;
+        if (h.epoch == e && off >= 0 && off <= h.length - 8 && hotOwner == Thread.currentThread()) {
+            UnsafeApi.putLong(h.addressOffset() + off, value); // bounds: within the hot page, so within the region
+            return;
+        }
+        putLongLookedUp(index, value);
+    }
+
+    private void putLongLookedUp(long index, long value) {
         if (index < 0 || index > capacity - 8) {
             throw outOfBounds(index, 8);
         }
@@ -423,6 +455,7 @@ public final class Region implements StateObject {
             Page p = leaves[pi >>> LEAF_SHIFT][pi & LEAF_MASK];
             if (p.epoch == group.currentEpoch()) { // the page was copied in this epoch already: write in place
                 p.putLong(po, value);
+                lookedUp(p, s);
                 return;
             }
         }
@@ -437,6 +470,17 @@ public final class Region implements StateObject {
 
     /** Writes an {@code int} at {@code index} (native byte order). */
     public void putInt(long index, int value) {
+        Epoch e = group.currentEpoch(); // see putLong
+        Page h = hotPage;
+        long off = index - h.base;
+        if (h.epoch == e && off >= 0 && off <= h.length - 4 && hotOwner == Thread.currentThread()) {
+            UnsafeApi.putInt(h.addressOffset() + off, value);
+            return;
+        }
+        putIntLookedUp(index, value);
+    }
+
+    private void putIntLookedUp(long index, int value) {
         if (index < 0 || index > capacity - 4) {
             throw outOfBounds(index, 4);
         }
@@ -447,6 +491,7 @@ public final class Region implements StateObject {
             Page p = leaves[pi >>> LEAF_SHIFT][pi & LEAF_MASK];
             if (p.epoch == group.currentEpoch()) {
                 p.putInt(po, value);
+                lookedUp(p, s);
                 return;
             }
         }
@@ -461,6 +506,17 @@ public final class Region implements StateObject {
 
     /** Writes a byte at {@code index}. */
     public void putByte(long index, byte value) {
+        Epoch e = group.currentEpoch(); // see putLong
+        Page h = hotPage;
+        long off = index - h.base;
+        if (h.epoch == e && off >= 0 && off < h.length && hotOwner == Thread.currentThread()) {
+            UnsafeApi.putByte(h.addressOffset() + off, value);
+            return;
+        }
+        putByteLookedUp(index, value);
+    }
+
+    private void putByteLookedUp(long index, byte value) {
         if (index < 0 || index >= capacity) {
             throw outOfBounds(index, 1);
         }
@@ -470,10 +526,37 @@ public final class Region implements StateObject {
             Page p = leaves[pi >>> LEAF_SHIFT][pi & LEAF_MASK];
             if (p.epoch == group.currentEpoch()) {
                 p.putByte((int) index & pageMask, value);
+                lookedUp(p, s);
                 return;
             }
         }
         write(index, BYTE, value, null, 0, 1);
+    }
+
+    /** A raw write found {@code p} by the lookup: the second write in a row to the same page makes it hot. */
+    private void lookedUp(Page p, Scope s) {
+        if (p != lastLookedUp) {
+            lastLookedUp = p; // random writes never pay for making a page hot
+        } else if (hotPage != p) {
+            makeHot(p, s);
+        }
+    }
+
+    /** Raw mode (the scope is this thread's, its transaction inactive): {@code p}, live in this epoch, becomes hot. */
+    private void makeHot(Page p, Scope s) {
+        if (excluded) {
+            return; // excluded pages are stamped EXCLUDED, never the current epoch: the hot test would never pass
+        }
+        s.txn.noteHotRegion(this); // so that the thread's next transaction stops the hot writes first
+        hotOwner = s.thread;
+        hotPage = p;
+    }
+
+    /** The thread {@code owner} starts a transaction: its raw hot page must not take transactional writes. */
+    void dropHot(Thread owner) {
+        if (hotOwner == owner) {
+            hotPage = zero;
+        }
     }
 
     /** Copies all of {@code src} to {@code index}. */
@@ -525,7 +608,16 @@ public final class Region implements StateObject {
             int po = (int) at & pageMask;
             int n = Math.min(length - done, pageSize - po);
             int pi = (int) (at >>> pageShift);
-            Page p = rt != null ? rt.writable(this, pi) : rawWritable(pi);
+            Page p;
+            if (rt != null) {
+                p = rt.writable(this, pi);
+            } else {
+                p = rawWritable(pi);
+                Scope s = scope;
+                if (s.thread == Thread.currentThread() && !s.txn.active) {
+                    makeHot(p, s); // just copied: the writer's next writes are likely on this page
+                }
+            }
             switch (op) {
                 case LONG -> p.putLong(po, value);
                 case INT -> p.putInt(po, (int) value);
@@ -561,7 +653,7 @@ public final class Region implements StateObject {
             if (excluded ? (old.owner == this) : (old.epoch == e && old.owner == this)) {
                 result = old;
             } else {
-                result = newPage(old);
+                result = newPage(old, pi);
                 result.version = group.clockNow();
                 place(r, leaf, pi & LEAF_MASK, result, e);
             }
@@ -644,6 +736,12 @@ public final class Region implements StateObject {
     /** Puts {@code fresh} (its bytes complete, its version set) in slot {@code j} of a writable leaf; retires the old page. */
     private void place(Root r, Page[] leaf, int j, Page fresh, Epoch e) {
         Page old = leaf[j];
+        if (old == hotPage) {
+            hotPage = zero; // old may be freed below; a raw writer comes after this commit (happens-before), see hotPage
+        }
+        if (old == lastLookedUp) {
+            lastLookedUp = zero;
+        }
         fresh.epoch = excluded ? EXCLUDED : e;
         // Release: a reader that finds the page finds its bytes (copied above with plain stores) and its stamps.
         RegionRoot.PAGES.setRelease(leaf, j, fresh);
@@ -671,13 +769,18 @@ public final class Region implements StateObject {
     }
 
     /** A new page of this region holding a copy of {@code from} (zeros for the zero page). */
-    private Page newPage(Page from) {
+    private Page newPage(Page from, int pi) {
         boolean zeros = from.isZero();
-        Page p = new Page(pool, takeChunk(zeros), this, pageSize);
+        Page p = newPageObject(takeChunk(zeros), pi);
         if (!zeros) {
             p.putBytes(0, from, 0, pageSize);
         }
         return p;
+    }
+
+    private Page newPageObject(PagePool.Chunk chunk, int pi) {
+        long base = (long) pi << pageShift;
+        return new Page(pool, chunk, this, pageSize, base, (int) Math.min(pageSize, capacity - base));
     }
 
     /**
@@ -685,7 +788,7 @@ public final class Region implements StateObject {
      * recorded as read (so commit validates that the page the copy came from is still the live one).
      */
     Page newShadow(Txn t, RegionTxn rt, int pi) {
-        Page shadow = new Page(pool, takeChunk(false), this, pageSize);
+        Page shadow = newPageObject(takeChunk(false), pi);
         try {
             for (int spins = 0; ; spins++) {
                 long m = rootBox.lvMeta();
@@ -712,7 +815,7 @@ public final class Region implements StateObject {
 
     /** A nested scope's copy of an enclosing scope's shadow. */
     Page copyShadow(Page shadow) {
-        Page p = new Page(pool, takeChunk(false), this, pageSize);
+        Page p = newPageObject(takeChunk(false), (int) (shadow.base >>> pageShift));
         p.putBytes(0, shadow, 0, pageSize);
         return p;
     }
@@ -1103,6 +1206,7 @@ public final class Region implements StateObject {
         synchronized (pinLock) {
             closed = true;
             scope = Scope.NONE;
+            hotPage = zero;
             releaseParent = pins.length == 0 && !parentReleased;
             if (releaseParent) {
                 parentReleased = true;
@@ -1118,6 +1222,7 @@ public final class Region implements StateObject {
     public void discard(long version) {
         discarded = true;
         scope = Scope.NONE;
+        hotPage = zero;
         rootBox.soMeta(version << 2 | VBox.DEAD | VBox.LOCKED);
         pool.close();
     }

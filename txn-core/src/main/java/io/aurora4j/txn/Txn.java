@@ -78,12 +78,43 @@ final class Txn {
     /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
     private Set<String> contended;
 
+    /** Regions whose raw hot page this thread set (see Region#hotPage): reset before its next transaction. */
+    private Region[] hotRegions;
+    private int hotRegionCount;
+
+    /** This thread made a page of {@code r} hot in raw mode. */
+    void noteHotRegion(Region r) {
+        for (int i = 0; i < hotRegionCount; i++) {
+            if (hotRegions[i] == r) {
+                return;
+            }
+        }
+        if (hotRegions == null) {
+            hotRegions = new Region[4];
+        } else if (hotRegionCount == hotRegions.length) {
+            dropHotRegions(); // bounded: a thread raw-writing many regions re-makes pages hot as it goes
+        }
+        hotRegions[hotRegionCount++] = r;
+    }
+
+    private void dropHotRegions() {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < hotRegionCount; i++) {
+            hotRegions[i].dropHot(me);
+            hotRegions[i] = null;
+        }
+        hotRegionCount = 0;
+    }
+
     /** Region pages read and written by the attempt; created on the thread's first region access. */
     private RegionTxn regions;
 
     // ------------------------------------------------------------------ lifecycle
 
     void begin(Group g) {
+        if (hotRegionCount != 0) {
+            dropHotRegions();
+        }
         group = g;
         active = true;
         doomed = false;
