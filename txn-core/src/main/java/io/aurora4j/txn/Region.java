@@ -46,7 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   committed state (a seqlock), safe from any thread; it may see a concurrent raw write half done, as a plain
  *   buffer would. Checkpoints, from any thread at any time, capture raw writes consistently: a checkpoint
  *   holds a prefix of the writer's writes, including every write that completed before
- *   {@code checkpoint()} was called.</li>
+ *   {@code checkpoint()} was called. One window: a raw write in progress while <em>another</em> thread takes
+ *   a checkpoint may join that checkpoint's prefix after {@code checkpoint()} returned (the write checked the
+ *   epoch before the cut and stores after it), so a view read in between may miss it and a later one see it
+ *   (model-checks {@code RegionRawWriterConcurrentCheckpointTest}). A checkpoint taken by the writer's thread,
+ *   or after a happens-before edge from the writer's last write, never changes once taken.</li>
  * </ul>
  *
  * <h2>Checkpoints, rollback, views, forks (DESIGN §3, invariants 3, 4, 8)</h2>
