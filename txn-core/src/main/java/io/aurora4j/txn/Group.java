@@ -1026,6 +1026,14 @@ public final class Group implements AutoCloseable {
             throw new IllegalStateException("fork of group '" + name + "' called inside a transaction of group '"
                     + Txn.current().group.name + "': fork from outside any atomic scope");
         }
+        checkOpen();
+        // A region recovered lazily still has pages only in this group's store, which the fork must not depend on
+        // (it may outlive it): load them now, before the admin lock, so checkpoints are not held up by the reads.
+        for (StateObject o : objects.values()) {
+            if (o instanceof Region r) {
+                r.loadStoredPages();
+            }
+        }
         Builder fb = builder(forkName).retainCheckpoints(retain).maxRetries(maxRetries)
                 .hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance);
         Group fork = fb.open();
