@@ -33,7 +33,9 @@ import java.util.stream.Stream;
  * {@link Region} of {@code size} (256 MiB or 2 GiB, 4 KiB pages) written fully dirty (every page holds data),
  * and the time to the first operation (the same open, then one {@code getLong} in a random page). The store
  * is opened inside the measured call (opening it reads every segment once to index it); recovery then restores
- * the region eagerly, page by page (every page read again, its CRC checked, copied into the region).
+ * the region lazily: its page table gets one placeholder per stored page and no page is read until touched, so
+ * {@code openAndFirstRead} reads exactly one page back (its CRC checked, copied into the region). Before lazy
+ * restore (issue #6, item 4) recovery read and copied every page at open.
  *
  * <p>{@code cache = warm}: the image is in the OS page cache (the set-up has just written it), so this is the
  * CPU cost of recovery; {@code cache = cold}: before each iteration the image's files are dropped from the page
@@ -46,8 +48,8 @@ import java.util.stream.Stream;
  * checks that the store did not grow). The tear-down deletes the directory.
  *
  * <p>Beside the paper's Table 4: restoring a small serverless function from disk, 652.2 µs (and a 2 GiB Redis
- * image from memory, 755.5 µs), both lazy: Aurora maps pages and faults them in later. Aurora4j's restore is
- * eager, so it grows with the image.
+ * image from memory, 755.5 µs), both lazy: Aurora maps pages and faults them in later. Aurora4j's region restore
+ * is lazy too, but the store's open still scans every segment, so {@code open} still grows with the image.
  *
  * <p>Single-shot, 1 warm-up and 3 measured iterations per configuration (each one is seconds of I/O at
  * 2 GiB). The 2 GiB configurations need about 5 GiB of RAM (the writer's region and its history while the

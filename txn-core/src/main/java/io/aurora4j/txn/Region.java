@@ -73,6 +73,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closing the group drops the region's memory; the JDK unmaps slabs once unreachable, so a thread racing with
  * the close reads stale bytes at worst.
  *
+ * <h2>Recovery is lazy</h2>
+ * A region recovered by {@link Group#open} (or {@link Group#receive}) is restored lazily, as Aurora maps an image
+ * and faults pages in: the open builds the page table with placeholders and reads no page, and each page is read
+ * from the store, once, when something first needs its bytes. What pays for the loads: the first read of a page
+ * (raw, transactional or through a view), the first write to it (a write copies its page), a flush that writes
+ * the whole state (after a rollback below what is on disk, or when the store advises one to reclaim space: it
+ * reads every page not loaded yet), {@link Group#send} (every page it writes), and the first {@link Group#fork}
+ * after the recovery (it loads every page not loaded yet, so that the fork does not depend on this group's
+ * store, which closes with this group). Placeholders count as {@link Stats#livePages() live pages} and
+ * {@link Stats#unloadedPages() unloaded pages}, not as {@link Stats#allocatedPages() allocated} ones. A page
+ * the store can no longer give (its store closed under the group, a read failed) fails the access with an
+ * exception naming the region, the page and the store ({@link IllegalStateException} if the store is closed,
+ * {@link io.aurora4j.store.StoreException} if the read failed); the page stays unloaded and a later access
+ * tries again.
+ *
  * <h2>JVM flag</h2>
  * Agrona 2 reaches {@code jdk.internal.misc.Unsafe}, so a JVM that uses regions needs
  * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (class path) or
