@@ -44,6 +44,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * closing it looked sufficient on paper, but let stored checkpoints go wrong under contention once commits waited
  * for locks instead of giving up — {@code DurableCutUnderLoadTest}; the reason is not understood yet.)
  *
+ * <h2>Recovery</h2>
+ * {@link #recover()} restores every object of the store's last durable checkpoint; regions lazily: their pages
+ * stay in the store until first touched ({@link StoredPages}), so opening reads no page. The {@link StoredState}
+ * they read from stays valid because an unloaded page is in every retained table and a full flush loads every
+ * page it writes before the store may reclaim the records it supersedes.
+ *
  * <h2>Rollback and failure</h2>
  * A rollback holds the admin lock for its whole restore; a flush reads the rollback count at start and end and
  * aborts the checkpoint it wrote if a rollback ran in between (what it read may be torn). A rollback to a
@@ -155,11 +161,9 @@ final class Durability {
                 long capacity = readLong(o.value(), 0);
                 int pageSize = (int) readLong(o.value(), 8);
                 Region r = group.regionBuilder(id).capacity(capacity).pageSize(pageSize).create();
-                org.agrona.concurrent.UnsafeBuffer page = new org.agrona.concurrent.UnsafeBuffer(new byte[pageSize]);
-                for (long index : state.pages(id)) {
-                    int n = state.readPage(id, index, page, 0);
-                    r.putBytes(index * pageSize, page, 0, n);
-                }
+                // Lazily: the table gets placeholders that read their page from the state on first touch, so the
+                // open costs no page reads (eagerly, reading and copying every page was most of the open).
+                r.restoreLazily(state, state.pages(id), store.describe());
             }
             default -> throw new IllegalStateException("store " + store.describe() + " holds object '" + id
                     + "' of unknown kind " + o.kind() + ": written by a newer Aurora4j?");

@@ -234,7 +234,8 @@ public final class Group implements AutoCloseable {
     /**
      * Recovers the group kept in {@code store}: every state object of its last durable checkpoint, under its id,
      * with its value there, and periodic checkpointing resumes (every 10 ms). To choose the period, codecs or
-     * restore listeners, use {@link Builder#store} with the group's name instead.
+     * restore listeners, use {@link Builder#store} with the group's name instead. {@link Region}s are restored
+     * lazily: their pages are read from the store when first touched, so opening reads no page.
      *
      * @throws IllegalArgumentException if the store holds no durable checkpoint
      */
@@ -1021,7 +1022,9 @@ public final class Group implements AutoCloseable {
      * entries)). A region excluded from checkpoints starts empty. The fork has this group's settings
      * (retention, retries, maintenance executor, hook error handler), its own epochs, checkpoints and
      * listeners; the two groups are independent from then on. Close the fork when done: until then this
-     * group keeps the pages the fork may read out of its pool (they are left to the garbage collector).
+     * group keeps the pages the fork may read out of its pool (they are left to the garbage collector). In a group
+     * recovered from a store, whose regions are restored lazily, the first fork first reads every region page not
+     * loaded yet (O(pages), once; see {@link Region}): the fork must not depend on this group's store.
      *
      * @throws IllegalArgumentException if the checkpoint belongs to another group
      * @throws IllegalStateException    if it is no longer retained, this group is closed, or a transaction is
@@ -1036,6 +1039,14 @@ public final class Group implements AutoCloseable {
         if (Txn.current().active) {
             throw new IllegalStateException("fork of group '" + name + "' called inside a transaction of group '"
                     + Txn.current().group.name + "': fork from outside any atomic scope");
+        }
+        checkOpen();
+        // A region recovered lazily still has pages only in this group's store, which the fork must not depend on
+        // (it may outlive it): load them now, before the admin lock, so checkpoints are not held up by the reads.
+        for (StateObject o : objects.values()) {
+            if (o instanceof Region r) {
+                r.loadStoredPages();
+            }
         }
         Builder fb = builder(forkName).retainCheckpoints(retain).maxRetries(maxRetries)
                 .hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance);

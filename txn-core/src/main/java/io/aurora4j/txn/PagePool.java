@@ -94,10 +94,9 @@ final class PagePool {
         }
     }
 
-    /** Hands the page's chunk to the garbage collector: returned to this pool when the page is unreachable. */
-    void orphan(Page page) {
+    /** Hands the page's chunk {@code c} to the garbage collector: returned to this pool when the page is unreachable. */
+    void orphan(Page page, Chunk c) {
         orphaned.incrementAndGet();
-        Chunk c = page.chunk;
         CLEANER.register(page, new ReturnChunk(this, c));
     }
 

@@ -81,6 +81,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closing the group drops the region's memory; the JDK unmaps slabs once unreachable, so a thread racing with
  * the close reads stale bytes at worst.
  *
+ * <h2>Recovery is lazy</h2>
+ * A region recovered by {@link Group#open} (or {@link Group#receive}) is restored lazily, as Aurora maps an image
+ * and faults pages in: the open builds the page table with placeholders and reads no page, and each page is read
+ * from the store, once, when something first needs its bytes. What pays for the loads: the first read of a page
+ * (raw, transactional or through a view), the first write to it (a write copies its page), a flush that writes
+ * the whole state (after a rollback below what is on disk, or when the store advises one to reclaim space: it
+ * reads every page not loaded yet), {@link Group#send} (every page it writes), and the first {@link Group#fork}
+ * after the recovery (it loads every page not loaded yet, so that the fork does not depend on this group's
+ * store, which closes with this group). Placeholders count as {@link Stats#livePages() live pages} and
+ * {@link Stats#unloadedPages() unloaded pages}, not as {@link Stats#allocatedPages() allocated} ones. A page
+ * the store can no longer give (its store closed under the group, a read failed) fails the access with an
+ * exception naming the region, the page and the store ({@link IllegalStateException} if the store is closed,
+ * {@link io.aurora4j.store.StoreException} if the read failed); the page stays unloaded and a later access
+ * tries again.
+ *
  * <h2>JVM flag</h2>
  * Agrona 2 reaches {@code jdk.internal.misc.Unsafe}, so a JVM that uses regions needs
  * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (class path) or
@@ -162,6 +177,8 @@ public final class Region implements StateObject {
     private volatile boolean closed;
     private volatile boolean discarded;
     private final AtomicLong historyPages = new AtomicLong();
+    /** Where the pages of a region recovered from a store are until loaded; null for other regions. */
+    private volatile StoredPages storedPages;
 
     /** An immutable (thread, its transaction) pair: read racily, consistent because immutable. */
     private static final class Scope {
@@ -643,6 +660,9 @@ public final class Region implements StateObject {
         if (excluded ? (p.owner == this) : (p.epoch == group.currentEpoch())) {
             return p;
         }
+        // A restored page not loaded yet is read from the store now, before the lock: readers of the region
+        // spin while it is held, and must not wait for the store. (newPage loads it anyway if it changed.)
+        p.ensureLoaded();
         long m = lockTree();
         Page result;
         Epoch late;
@@ -775,6 +795,9 @@ public final class Region implements StateObject {
     /** A new page of this region holding a copy of {@code from} (zeros for the zero page). */
     private Page newPage(Page from, int pi) {
         boolean zeros = from.isZero();
+        if (!zeros) {
+            from.ensureLoaded(); // before taking a chunk: a failed load leaves nothing behind
+        }
         Page p = newPageObject(takeChunk(zeros), pi);
         if (!zeros) {
             p.putBytes(0, from, 0, pageSize);
@@ -851,7 +874,9 @@ public final class Region implements StateObject {
 
     private static Page pageIn(Root r, int pi) {
         Page[] leaf = (Page[]) RegionRoot.LEAVES.getAcquire(r.leaves, pi >>> LEAF_SHIFT);
-        return (Page) RegionRoot.PAGES.getAcquire(leaf, pi & LEAF_MASK);
+        Page p = (Page) RegionRoot.PAGES.getAcquire(leaf, pi & LEAF_MASK);
+        p.ensureLoaded(); // every reader of bytes comes through here: a restored page is read from the store once
+        return p;
     }
 
     /** The table as of {@code cp}: the oldest root pre-image pushed after the cut, else the live root. Seqlock held by caller. */
@@ -966,7 +991,80 @@ public final class Region implements StateObject {
                 }
                 long index = (long) base + j;
                 long bytes = Math.min(pageSize, capacity - (index << pageShift));
+                // A full flush or image reads every page: after a full checkpoint no page needs the records it
+                // replaces, so the store may reclaim them (see StoredPages).
+                p.ensureLoaded();
                 sink.page(index, p, (int) bytes);
+            }
+        }
+    }
+
+    // ================================================================== lazy restore
+
+    /**
+     * Recovery (before anything else can see the region, which is fresh): makes the table hold the stored pages
+     * {@code indexes} (ascending) of {@code state} as restored placeholders, loaded on first touch (see
+     * {@link StoredPages}). O(pages of the table); reads nothing from the store.
+     */
+    void restoreLazily(io.aurora4j.store.StoredState state, long[] indexes, String storeName) {
+        if (indexes.length == 0) {
+            return;
+        }
+        StoredPages stored = new StoredPages(this, state, storeName, indexes.length);
+        long m = lockTree();
+        try {
+            Root empty = rootBox.lvRoot();
+            if (empty.live != 0 || excluded) {
+                throw new IllegalStateException(this + " is not a fresh region: it cannot be restored from " + storeName);
+            }
+            Page[][] ls = empty.leaves.clone();
+            ByteBuffer zeros = zero.byteBuffer();
+            // Stamped NEVER, an epoch no group ever has: the raw fast path never writes in place into a placeholder,
+            // and incremental flushes skip them (the store holds them already).
+            long version = VBox.version(m); // the region's creation version: older than any commit after the restore
+            Page[] leaf = null;
+            int leafIndex = -1;
+            for (long index : indexes) {
+                if (index < 0 || index >= pageCount) {
+                    throw new IllegalStateException("store " + storeName + ": checkpoint #" + state.checkpoint().id()
+                            + " holds page " + index + " of " + this + ", which has " + pageCount + " pages");
+                }
+                int pi = (int) index;
+                if (pi >>> LEAF_SHIFT != leafIndex) {
+                    leafIndex = pi >>> LEAF_SHIFT;
+                    leaf = ls[leafIndex].clone(); // of the shared zero leaf
+                    ls[leafIndex] = leaf;
+                }
+                long base = (long) pi << pageShift;
+                leaf[pi & LEAF_MASK] = new Page(pool, this, zeros, stored, pi, base, (int) Math.min(pageSize, capacity - base),
+                        NEVER, version);
+            }
+            storedPages = stored;
+            rootBox.spRoot(new Root(NEVER, ls, empty.leafEpochs.clone(), null, indexes.length, 0));
+        } finally {
+            rootBox.soMeta(m); // published with the release of the root above
+        }
+    }
+
+    /**
+     * Loads every restored page of the live table that is not loaded yet: what a fork must do before it shares
+     * pages (it may outlive this group's store). Unloaded pages are all in the live table (see
+     * {@link StoredPages}), so one pass leaves none. O(pages) the first time, O(1) after.
+     */
+    void loadStoredPages() {
+        StoredPages sp = storedPages;
+        if (sp == null || sp.unloaded() == 0) {
+            return;
+        }
+        loadAll(rootBox.lvRoot());
+    }
+
+    private void loadAll(Root r) {
+        for (int li = 0; li < r.leaves.length; li++) {
+            Page[] leaf = (Page[]) RegionRoot.LEAVES.getAcquire(r.leaves, li);
+            int end = Math.min(RegionRoot.LEAF_SIZE, pageCount - (li << LEAF_SHIFT));
+            for (int j = 0; j < end; j++) {
+                ((Page) RegionRoot.PAGES.getAcquire(leaf, j)).ensureLoaded();
             }
         }
     }
@@ -999,6 +1097,12 @@ public final class Region implements StateObject {
             if (rootBox.lpMetaAfterFence() == m) {
                 break;
             }
+        }
+        StoredPages sp = storedPages;
+        if (sp != null && sp.unloaded() > 0) {
+            // Group.fork loaded them before taking its lock; this pass only catches what a racing rollback put back
+            // (pages of the cut are frozen and, the cut being retained, stay live while we load).
+            loadAll(shared);
         }
         // The fork's root shares the checkpoint's arrays, which are frozen for both groups (stamped with an epoch
         // that is current in neither): the fork's first write copies its own root, as the source's does.
@@ -1052,7 +1156,11 @@ public final class Region implements StateObject {
 
     private void free(Page p) {
         if (p.owner == this && p.leaveLive(Page.FREED)) {
-            pool.give(p.chunk);
+            // A restored page may be loading right now (a stale seqlock reader): take its chunk atomically.
+            PagePool.Chunk c = p.restored ? p.retireChunk() : p.chunk;
+            if (c != null) {
+                pool.give(c);
+            }
         }
     }
 
@@ -1063,7 +1171,10 @@ public final class Region implements StateObject {
         }
         if (pinnedBetween(p.epoch.number, died)) {
             if (p.leaveLive(Page.ORPHANED)) {
-                pool.orphan(p); // a fork may read it: the garbage collector decides
+                PagePool.Chunk c = p.restored ? p.retireChunk() : p.chunk;
+                if (c != null) {
+                    pool.orphan(p, c); // a fork may read it: the garbage collector decides
+                }
             }
         } else {
             free(p);
@@ -1144,7 +1255,7 @@ public final class Region implements StateObject {
     }
 
     /** A chunk for a new page: queued dead pages are reclaimed first, so memory is reused before it grows. */
-    private PagePool.Chunk takeChunk(boolean zeroed) {
+    PagePool.Chunk takeChunk(boolean zeroed) {
         if (pool.pooled() == 0) {
             reclaim(256);
         }
@@ -1156,19 +1267,22 @@ public final class Region implements StateObject {
     /**
      * Page counts of a region.
      *
-     * @param livePages      pages of the live table holding memory (untouched pages read as zeros and hold none)
+     * @param livePages      pages of the live table holding data (untouched pages read as zeros and hold none),
+     *                       including restored pages not loaded yet
      * @param sharedPages    of those, pages also held by a retained checkpoint or shared with a fork's parent:
      *                       frozen, so the next write to each copies it
      * @param historyPages   pages no longer live, held only so that retained checkpoints can be viewed and rolled
      *                       back to; freed when those checkpoints leave retention
      * @param pooledPages    free pages kept for reuse
-     * @param allocatedPages pages of off-heap memory this region's pool holds (live, history, pooled, in
-     *                       transactions' shadows, or orphaned)
+     * @param allocatedPages pages of off-heap memory this region's pool holds (live and loaded, history, pooled,
+     *                       in transactions' shadows, or orphaned)
      * @param orphanedPages  pages a fork may still read, left to the garbage collector; they return to the pool
      *                       when unreachable
+     * @param unloadedPages  of the live pages, those restored from the store and not read yet: they hold no
+     *                       memory until first touched (see "Recovery is lazy" in the class comment)
      */
     public record Stats(long livePages, long sharedPages, long historyPages, long pooledPages, long allocatedPages,
-                        long orphanedPages) {
+                        long orphanedPages, long unloadedPages) {
     }
 
     /** A snapshot of the region's page counts (approximate while other threads write). */
@@ -1177,7 +1291,9 @@ public final class Region implements StateObject {
         Root r = rootBox.lvRoot();
         long live = r.live;
         long exclusive = excluded ? live : (r.epoch == group.currentEpoch() ? r.exclusive : 0);
-        return new Stats(live, live - exclusive, historyPages.get(), pool.pooled(), pool.allocated(), pool.orphaned());
+        StoredPages sp = storedPages;
+        return new Stats(live, live - exclusive, historyPages.get(), pool.pooled(), pool.allocated(), pool.orphaned(),
+                sp == null ? 0 : sp.unloaded());
     }
 
     // ================================================================== lifecycle
@@ -1217,6 +1333,10 @@ public final class Region implements StateObject {
             }
         }
         pool.close();
+        StoredPages sp = storedPages;
+        if (sp != null) {
+            sp.close();
+        }
         if (releaseParent && parent != null) {
             parent.unpin(parentCut); // the parent may pool the pages this fork shared (unless a fork of ours still sees them)
         }
