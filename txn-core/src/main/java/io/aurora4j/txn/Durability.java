@@ -89,6 +89,7 @@ final class Durability {
     private boolean needFull = true;
     private long lastDiskId = -1;
     private long lastFullId = -1;
+    private boolean owesCheckpoint;
 
     private volatile long durableEpoch = -1;
     private volatile long durableId = -1;
@@ -597,11 +598,27 @@ final class Durability {
         long onDisk = flushed == null ? -1 : flushed.id();
         if (target.id() < Math.max(onDisk, flushingId)) {
             needFull = true;
+            owesCheckpoint = true;
         }
         if (flushed != null && !flushed.isRetained()) {
             flushed = null; // discarded by the rollback; the next flush is full anyway
             needFull = true;
+            owesCheckpoint = true;
         }
+    }
+
+    /**
+     * Admin lock held. Whether the disk holds a state that a rollback undid, with no checkpoint taken since:
+     * the next period (or the close) must checkpoint even if nothing changed after the rollback, or a restart
+     * would recover what the rollback undid.
+     */
+    boolean owesCheckpoint() {
+        return owesCheckpoint;
+    }
+
+    /** Admin lock held: a checkpoint was taken; it holds the rolled-back state if one was owed. */
+    void checkpointTaken() {
+        owesCheckpoint = false;
     }
 
     private void fail(Throwable e) {

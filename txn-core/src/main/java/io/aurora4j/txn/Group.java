@@ -613,10 +613,13 @@ public final class Group implements AutoCloseable {
         try {
             checkOpen();
             Epoch closing = currentEpoch;
-            if (onlyIfChanged && closing.logging && closing.isEmpty()) {
+            if (onlyIfChanged && closing.logging && closing.isEmpty() && (durability == null || !durability.owesCheckpoint())) {
                 return null; // decided under the admin lock: epoch.created is guarded by it, and no checkpoint races
             }
             cp = new Checkpoint(this, ++checkpointCounter, label, closing, durability != null);
+            if (durability != null) {
+                durability.checkpointTaken();
+            }
             currentEpoch = new Epoch(++epochCounter, true, closing, cp); // the cut: commits reading this epoch are after it
             // Store-load order (Dekker with a committer, which locks a box and then reads the epoch): a view of this
             // checkpoint read right after must not see a box before the new epoch is visible to that committer, or

@@ -194,6 +194,43 @@ class DurabilityTest {
     }
 
     @Test
+    void aRollbackBelowWhatIsOnDiskIsDurableWithoutALaterChange() {
+        try (Group g = open("rb-close")) {
+            TLong x = g.newLong("x", 1);
+            Checkpoint one = g.checkpoint("one");
+            x.set(2);
+            g.barrier().join(); // disk: x=2
+            g.rollback(one); // nothing changes after it: the close's last flush must still write x=1
+        }
+        try (Group g = Group.open(Store.directory(dir))) {
+            assertEquals(1, g.longRef("x").get(), "a rollback is state too: closing must not resurrect what it undid");
+        }
+    }
+
+    @Test
+    void aRollbackBelowWhatIsOnDiskIsWrittenByThePeriodicFlush() throws Exception {
+        try (Group g = Group.builder("rb-periodic").store(Store.directory(dir)).checkpointEvery(Duration.ofMillis(5)).open()) {
+            TLong x = g.newLong("x", 1);
+            Checkpoint one = g.checkpoint("one");
+            x.set(2);
+            g.barrier().join();
+            g.rollback(one);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) { // the flusher writes the rolled-back state at its next period, with no barrier
+                Checkpoint newest = g.history().get(g.history().size() - 1);
+                if (newest.id() > one.id() && newest.durable().isDone()) {
+                    break;
+                }
+                assertTrue(System.nanoTime() < deadline, "no checkpoint after the rollback became durable");
+                Thread.sleep(5);
+            }
+        }
+        try (Group g = Group.open(Store.directory(dir))) {
+            assertEquals(1, g.longRef("x").get());
+        }
+    }
+
+    @Test
     void aCheckpointDiscardedByARollbackBeforeItWasDurableSaysSo() {
         try (Group g = open("discarded")) {
             TLong x = g.newLong("x", 1);
