@@ -45,7 +45,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * for locks instead of giving up — {@code DurableCutUnderLoadTest}; the reason is not understood yet.)
  *
  * <h2>Recovery</h2>
- * {@link #recover()} restores every object of the store's last durable checkpoint; regions lazily: their pages
+ * {@link #recover} restores every object of the store's last durable checkpoint; regions lazily: their pages
  * stay in the store until first touched ({@link StoredPages}), so opening reads no page. The {@link StoredState}
  * they read from stays valid because an unloaded page is in every retained table and a full flush loads every
  * page it writes before the store may reclaim the records it supersedes.
@@ -109,25 +109,22 @@ final class Durability {
     // ================================================================== recovery
 
     /** Restores the group from the store's last durable checkpoint, if any; returns it (or null). Before any use of the group. */
-    StoredCheckpoint recover() {
+    StoredCheckpoint recover(StoredState alreadyRead) {
         var last = store.lastDurable();
         if (last.isEmpty()) {
             return null;
         }
-        StoredState state = store.state(last.get().id());
+        StoredState state = alreadyRead != null && alreadyRead.checkpoint().id() == last.get().id() ? alreadyRead
+                : store.state(last.get().id());
         for (StoredState.StoredObject o : state.objects()) {
             restoreObject(state, o);
         }
         return last.get();
     }
 
-    /** The group name stored in the last durable checkpoint, or null if the store is empty. */
-    static String storedGroupName(Store store) {
-        var last = store.lastDurable();
-        if (last.isEmpty()) {
-            return null;
-        }
-        for (StoredState.StoredObject o : store.state(last.get().id()).objects()) {
+    /** The group name stored in {@code state}, or null if it holds none. */
+    static String storedGroupName(StoredState state) {
+        for (StoredState.StoredObject o : state.objects()) {
             if (o.kind() == KIND_GROUP && o.id().equals(GROUP_META_ID)) {
                 return new String(o.value(), StandardCharsets.UTF_8);
             }

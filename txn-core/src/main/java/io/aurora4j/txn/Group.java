@@ -188,7 +188,7 @@ public final class Group implements AutoCloseable {
     private Group startDurable(Builder b) {
         io.aurora4j.store.StoredCheckpoint recovered;
         try {
-            recovered = durability.recover();
+            recovered = durability.recover(b.recoveredState);
         } catch (RuntimeException | Error e) {
             closeAfterFailedOpen();
             throw e;
@@ -241,12 +241,17 @@ public final class Group implements AutoCloseable {
      */
     public static Group open(io.aurora4j.store.Store store) {
         Objects.requireNonNull(store, "store");
-        String stored = Durability.storedGroupName(store);
+        var last = store.lastDurable();
+        // One StoredState for the name and the recovery: each copies the checkpoint's index, O(pages).
+        io.aurora4j.store.StoredState state = last.isEmpty() ? null : store.state(last.get().id());
+        String stored = state == null ? null : Durability.storedGroupName(state);
         if (stored == null) {
             throw new IllegalArgumentException("store " + store.describe() + " holds no durable checkpoint of any group:"
                     + " create the group with Group.builder(name).store(store).open()");
         }
-        return builder(stored).store(store).open();
+        Builder b = builder(stored).store(store);
+        b.recoveredState = state;
+        return b.open();
     }
 
     /** An in-memory group with default settings. */
@@ -1455,6 +1460,9 @@ public final class Group implements AutoCloseable {
          * this group, {@link #open()} recovers the state of its last durable checkpoint first. The group owns the
          * store from then on and closes it when it closes.
          */
+        /** Set by {@link Group#open(io.aurora4j.store.Store)}: the state it already read for the group's name. */
+        private io.aurora4j.store.StoredState recoveredState;
+
         public Builder store(io.aurora4j.store.Store store) {
             requireState(this.store == null, "store was already set to " + (this.store == null ? null : this.store.describe()));
             this.store = Objects.requireNonNull(store, "store");
