@@ -684,9 +684,11 @@ public final class Region implements StateObject {
         } finally {
             late = pushedLate;
             pushedLate = null;
-            // Nothing was freed (the old page is history now, or a zero or a parent's page): seqlock readers that
-            // saw the old page read consistent bytes, so the lock word goes back unchanged.
-            rootBox.soMeta(m);
+            // The old page is history now, or a zero or a parent's page: seqlock readers that saw it read consistent
+            // bytes, so the lock word goes back unchanged — unless taking the new page's chunk reclaimed dead pages.
+            boolean freed = freedUnderLock;
+            freedUnderLock = false;
+            rootBox.soMeta(freed ? group.tick() << 2 : m);
         }
         if (late != null) {
             group.releaseLate(late);
@@ -798,7 +800,7 @@ public final class Region implements StateObject {
         if (!zeros) {
             from.ensureLoaded(); // before taking a chunk: a failed load leaves nothing behind
         }
-        Page p = newPageObject(takeChunk(zeros), pi);
+        Page p = newPageObject(takeChunk(zeros, true), pi); // newPage runs under the region's lock (rawWritable)
         if (!zeros) {
             p.putBytes(0, from, 0, pageSize);
         }
@@ -1228,13 +1230,30 @@ public final class Region implements StateObject {
      * Returns up to {@code budget} queued dead pages to the pool. Called on the region's own allocation path
      * (when the pool is empty) and by {@link #stats()}: reclamation never wakes another thread, so neither a
      * checkpoint nor a rollback pays for it (on a 2-core machine, waking a releaser preempted the caller for
-     * the whole release). Never waits: if another thread is reclaiming, returns at once.
+     * the whole release). Never waits: if another thread is reclaiming, or the region's lock is taken by another
+     * thread, returns at once (the pages stay queued).
+     *
+     * <p>The lock word changes around the frees. A raw copy leaves the lock word as it was (nothing is freed
+     * then), so a raw reader that found a page before a raw write copied it away can still be reading it when the
+     * page's epoch leaves retention; once its chunk is reused, the reader's seqlock re-check must fail, or it
+     * returns another page's bytes (found by model-checks {@code RegionRawWriterRetainOneTest}). So the frees run
+     * with the region locked and the unlock publishes a fresh version: by this method, or, when the caller holds
+     * the lock ({@code lockHeld}, the raw copy path), by the caller's unlock ({@link #freedUnderLock}).
      */
-    private void reclaim(int budget) {
+    private void reclaim(int budget, boolean lockHeld) {
         if (dead.isEmpty() || !reclaiming.tryLock()) {
             return;
         }
+        long m = 0;
+        boolean locked = false;
         try {
+            if (!lockHeld && !discarded && !closed) {
+                m = rootBox.lvMeta();
+                if ((m & VBox.LOCKED) != 0 || !rootBox.casMeta(m, m | VBox.LOCKED)) {
+                    return; // a commit, a rollback or a raw copy is running: reclaim another time
+                }
+                locked = true;
+            }
             Dead d;
             while (budget > 0 && (d = dead.peek()) != null) {
                 int end = Math.min(d.count, d.next + budget);
@@ -1249,15 +1268,29 @@ public final class Region implements StateObject {
                     dead.poll();
                 }
             }
+            if (lockHeld) {
+                freedUnderLock = true;
+            }
         } finally {
+            if (locked) {
+                rootBox.soMeta(group.tick() << 2); // seqlock readers of the freed pages read again
+            }
             reclaiming.unlock();
         }
     }
 
+    /** Set by {@link #reclaim} under the caller's region lock: the caller's unlock must publish a fresh version. */
+    private boolean freedUnderLock;
+
     /** A chunk for a new page: queued dead pages are reclaimed first, so memory is reused before it grows. */
     PagePool.Chunk takeChunk(boolean zeroed) {
+        return takeChunk(zeroed, false);
+    }
+
+    /** As {@link #takeChunk(boolean)}; {@code lockHeld} when the caller holds the region's lock (see {@link #reclaim}). */
+    private PagePool.Chunk takeChunk(boolean zeroed, boolean lockHeld) {
         if (pool.pooled() == 0) {
-            reclaim(256);
+            reclaim(256, lockHeld);
         }
         return pool.take(zeroed);
     }
@@ -1287,7 +1320,7 @@ public final class Region implements StateObject {
 
     /** A snapshot of the region's page counts (approximate while other threads write). */
     public Stats stats() {
-        reclaim(Integer.MAX_VALUE);
+        reclaim(Integer.MAX_VALUE, false);
         Root r = rootBox.lvRoot();
         long live = r.live;
         long exclusive = excluded ? live : (r.epoch == group.currentEpoch() ? r.exclusive : 0);

@@ -30,6 +30,7 @@ public abstract class RegionRawWriterLincheckTest extends AbstractLincheckTest {
 
     static final long COUNTER = 8;
     static final long OTHER = 40; // same page: the writer alternates between two words of its hot page
+    static final long FAR = 128 + COUNTER; // another page, the counter's offset within it
 
     protected final Group group;
     protected final Region region;
@@ -53,6 +54,12 @@ public abstract class RegionRawWriterLincheckTest extends AbstractLincheckTest {
     @Operation(nonParallelGroup = "writer")
     public void touch() {
         region.putLong(OTHER, region.getLong(OTHER) + 1);
+    }
+
+    /** The raw writer: writes a value the counter never holds to another page, at the counter's offset in its page. */
+    @Operation(nonParallelGroup = "writer")
+    public void far() {
+        region.putLong(FAR, 1_000_000 + region.getLong(FAR));
     }
 
     /** The counter, read outside any scope. */
@@ -103,6 +110,9 @@ public abstract class RegionRawWriterLincheckTest extends AbstractLincheckTest {
         }
 
         public void touch() {
+        }
+
+        public void far() {
         }
 
         public long get() {
