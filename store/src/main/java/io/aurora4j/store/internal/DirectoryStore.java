@@ -1067,7 +1067,9 @@ public final class DirectoryStore implements Store {
             if (closed) {
                 throw new IllegalStateException(name + " is closed; checkpoint " + id + " was aborted");
             }
-            failure.check("write checkpoint " + id);
+            if (failure.isFailed()) { // the message only when it is thrown: this runs for every record
+                failure.check("write checkpoint " + id);
+            }
         }
 
         private int checkedLength(long payload) {

@@ -208,7 +208,9 @@ final class FileDurableLog implements DurableLog {
         if (record.length > MAX_PAYLOAD) {
             throw new IllegalArgumentException("log " + name + ": a record is at most " + MAX_PAYLOAD + " bytes");
         }
-        failure.check("append to log " + name);
+        if (failure.isFailed()) { // the message only when it is thrown: this runs for every append
+            failure.check("append to log " + name);
+        }
         long number;
         long end;
         appendLock.lock();
@@ -240,7 +242,9 @@ final class FileDurableLog implements DurableLog {
 
     /** As leader: writes the pending batch with one write and forces. Holds forceLock. */
     private void writePendingAndForce() {
-        failure.check("append to log " + name);
+        if (failure.isFailed()) { // the message only when it is thrown: this runs for every append
+            failure.check("append to log " + name);
+        }
         ByteBuffer batch;
         long at;
         long end;
