@@ -114,6 +114,8 @@ public final class DirectoryStore implements Store {
         long lastCheckpointId = -1;
         long floorRefs;
         long floorBytes;
+        /** Record bytes the newest state (the head index) uses here: what cleaning would have to copy. */
+        long headBytes;
         volatile boolean deleted;
 
         Segment(long firstId, Path path, StoreIO.FileHandle file, long size) {
@@ -136,6 +138,7 @@ public final class DirectoryStore implements Store {
     private final History<Loc> history;
     private final Map<String, FileDurableLog> logs = new HashMap<>();
     private final ByteBuffer writeBuffer = littleEndian(ByteBuffer.allocate(WRITE_BUFFER));
+    private final Cleaning cleaning;
     private long liveBytes;
     private long floorWritten = -1;
     private long firstSegmentWritten = -1;
@@ -144,8 +147,9 @@ public final class DirectoryStore implements Store {
     private volatile boolean closed;
 
     private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
-                           Closeable dirLock) {
+                           Closeable dirLock, boolean cleaningEnabled, double cleaningTrigger, double cleaningBudget) {
         this.directory = directory;
+        this.cleaning = new Cleaning(cleaningEnabled, cleaningTrigger, cleaningBudget, segmentBytes);
         this.io = io;
         this.segmentBytes = segmentBytes;
         this.clock = clock;
@@ -168,24 +172,27 @@ public final class DirectoryStore implements Store {
             @Override
             public void added(Loc value) {
                 liveBytes += value.length();
+                value.segment().headBytes += value.length();
             }
 
             @Override
             public void removed(Loc value) {
                 liveBytes -= value.length();
+                value.segment().headBytes -= value.length();
             }
         }, retain, retainFor);
     }
 
     /**
-     * Opens (creating if missing) and recovers the store in {@code directory}.
+     * Opens (creating if missing) and recovers the store in {@code directory}. {@code cleaning},
+     * {@code cleaningTrigger} and {@code cleaningBudget} are the {@link Cleaning} policy.
      *
      * @throws StoreException          if the directory is locked by another store or cannot be read
      * @throws StoreFailedException    if an I/O operation of recovery failed
      * @throws StoreCorruptedException if data before the end of the log is corrupt
      */
     public static DirectoryStore open(Path dir, int retain, Duration retainFor, long segmentBytes, StoreIO io,
-                                      Clock clock) {
+                                      Clock clock, boolean cleaning, double cleaningTrigger, double cleaningBudget) {
         Path directory = dir.toAbsolutePath(); // messages name it in full; every file has a parent
         Closeable dirLock;
         try {
@@ -198,7 +205,8 @@ public final class DirectoryStore implements Store {
             throw new StoreException("directory " + directory
                     + " is already open by another store, in this or another process (its LOCK file is locked)");
         }
-        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock);
+        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock,
+                cleaning, cleaningTrigger, cleaningBudget);
         try {
             store.recover();
             return store;
@@ -743,14 +751,64 @@ public final class DirectoryStore implements Store {
     }
 
     /**
-     * Whether a full checkpoint is worth writing now: the reclaimable bytes exceed both one segment and the
-     * live data (so the full checkpoint at most doubles what is live and frees more than it costs).
+     * Whether a full checkpoint is worth writing now. With {@link Cleaning} running: only when its backlog (the
+     * garbage behind the floor that only cleaning can free) exceeds both one segment and {@code (1 + trigger)}
+     * times the live data, i.e. when cleaning has fallen behind by a whole live size. Without cleaning (turned
+     * off, or stopped by an unreadable record): when the reclaimable bytes exceed both one segment and the live
+     * data (so the full checkpoint at most doubles what is live and frees more than it costs).
      */
     @Override
     public boolean suggestFull() {
         lock.lock();
         try {
+            if (cleaning.active()) {
+                // Cleaning keeps its backlog near trigger x live; a backlog a whole live size beyond that means it
+                // cannot keep up (a burst of removals outran its budget), and one full checkpoint is cheaper.
+                long backlog = Cleaning.backlog(segments, segments.isEmpty() ? null : segments.get(segments.size() - 1),
+                        history.floor());
+                return backlog > Math.max(segmentBytes, (1 + cleaning.trigger) * liveBytes);
+            }
             return reclaimableBytes() > Math.max(segmentBytes, liveBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of records copied forward by cleaning in committed checkpoints since open (for tests and tools). */
+    public long relocatedBytes() {
+        lock.lock();
+        try {
+            return cleaning.relocatedBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records copied forward by cleaning in committed checkpoints since open (for tests and tools). */
+    public long relocatedRecords() {
+        lock.lock();
+        try {
+            return cleaning.relocatedRecords();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why cleaning stopped (an unreadable or corrupt record it tried to copy), or empty while it runs. */
+    public Optional<String> cleaningStalled() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(cleaning.stalled());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Record bytes the newest checkpoint's state uses (for tests and tools). */
+    public long liveBytes() {
+        lock.lock();
+        try {
+            return liveBytes;
         } finally {
             lock.unlock();
         }
@@ -866,6 +924,8 @@ public final class DirectoryStore implements Store {
         private final CRC32C crc = new CRC32C();
         private long flushed;
         private long records;
+        private long relocatedBytes;
+        private long relocatedRecords;
 
         Writer(long id, long baseId, String label, long now, long floor, Segment segment) {
             super(id, baseId, label, history.head());
@@ -932,6 +992,9 @@ public final class DirectoryStore implements Store {
 
         @Override
         StoredCheckpoint doCommit() {
+            if (!isFull() && cleaning.enabled) {
+                clean(); // before the COMMIT: the copies belong to this checkpoint and die with it in a crash
+            }
             long commitAt = position();
             long time = clock.millis();
             ByteBuffer b = reserve(COMMIT, COMMIT_LENGTH);
@@ -951,6 +1014,7 @@ public final class DirectoryStore implements Store {
                 segment.size = end;
                 segment.lastCheckpointId = id;
                 history.commit(new Delta<>(cp, List.copyOf(ops), floor));
+                cleaning.committed(relocatedBytes, relocatedRecords);
                 writer = null;
                 try {
                     compact();
@@ -983,6 +1047,109 @@ public final class DirectoryStore implements Store {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /**
+         * Copies forward, within the budget, the live records of the oldest segments behind the floor when the
+         * cleaning trigger fires (the policy is {@link Cleaning}'s). Runs on the writer's thread; the head index
+         * it reads changes only when this writer commits.
+         */
+        private void clean() {
+            long budget = cleaning.budgetFor(position() - start);
+            List<Segment> victims;
+            lock.lock();
+            try {
+                victims = cleaning.victims(segments, segment, floor, liveBytes, budget);
+            } finally {
+                lock.unlock();
+            }
+            if (victims.isEmpty()) {
+                return;
+            }
+            StateIndex<Loc> head = history.head();
+            Cleaning.Touched touched = new Cleaning.Touched(ops);
+            boolean planned = false;
+            while (relocatedBytes < budget) {
+                if (!cleaning.hasPlan()) {
+                    if (planned) {
+                        return; // planned once already: the head still names what was copied, so a new plan would repeat it
+                    }
+                    cleaning.plan(head, victims);
+                    planned = true;
+                }
+                Cleaning.Relocation r = cleaning.next();
+                if (r == null) {
+                    return;
+                }
+                if (!r.stillLive(head) || touched.covers(r)) {
+                    continue; // superseded since it was planned, or changed by this very checkpoint
+                }
+                byte[] record = readForCleaning(r);
+                if (record == null) {
+                    return;
+                }
+                ops.add(r.op(head, appendVerbatim(record, r.loc())));
+                relocatedBytes += record.length;
+                relocatedRecords++;
+            }
+        }
+
+        /**
+         * The record to copy, its length, type and checksum checked; null (and cleaning stopped) if it cannot be
+         * read or does not check: copying a damaged record would hide the damage behind a fresh position, and
+         * leaving it where it is keeps the error where a reader will meet it, with its file and offset.
+         */
+        private byte[] readForCleaning(Cleaning.Relocation r) {
+            Loc loc = r.loc();
+            Segment s = loc.segment();
+            byte[] record = new byte[loc.length()];
+            ByteBuffer b = littleEndian(ByteBuffer.wrap(record));
+            String problem = null;
+            try {
+                readFully(s.file, b, loc.offset());
+                int length = b.getInt(LENGTH_OFFSET);
+                if (length != loc.length() - HEADER_LENGTH || record[TYPE_OFFSET] != r.type()
+                        || RecordDescriptor.crc(record, TYPE_OFFSET, 1 + length) != b.getInt(CRC_OFFSET)) {
+                    problem = "checksum mismatch in the " + typeName(r.type()) + " record at " + s.path + " offset "
+                            + loc.offset();
+                }
+            } catch (IOException e) {
+                problem = "cannot read " + s.path + " at " + loc.offset() + " (" + e + ")";
+            }
+            if (problem == null) {
+                return record;
+            }
+            lock.lock();
+            try {
+                cleaning.stall("checkpoint " + id + ": cleaning stopped: " + problem);
+            } finally {
+                lock.unlock();
+            }
+            return null;
+        }
+
+        /** Appends {@code record}, an intact record read from {@code from}, byte for byte; where the copy is. */
+        private Loc appendVerbatim(byte[] record, Loc from) {
+            checkMine();
+            if (record.length > writeBuffer.remaining()) {
+                flushOrFail();
+            }
+            long fileOffset;
+            if (record.length > writeBuffer.capacity()) {
+                fileOffset = flushed;
+                try {
+                    segment.file.write(ByteBuffer.wrap(record), flushed);
+                } catch (IOException e) {
+                    release();
+                    throw failure.fail("writing checkpoint " + id, e);
+                }
+                flushed += record.length;
+            } else {
+                fileOffset = flushed + writeBuffer.position();
+                writeBuffer.put(record);
+            }
+            records++;
+            return new Loc(segment, fileOffset, from.length(), from.valueOffset(), from.valueLength());
         }
 
         // -- the buffer. A record is laid out in the buffer (or a one-off buffer if it is larger) as
