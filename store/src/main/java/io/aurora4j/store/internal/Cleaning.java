@@ -31,10 +31,11 @@ import java.util.Set;
  *   only copies data that may still die by itself. Among those, the oldest first, because compaction deletes
  *   only a prefix of the log (deleting a later segment before an earlier one could resurrect a removed object
  *   at recovery). Greedy-by-live-fraction would leave the prefix in place and free nothing.</li>
- *   <li><b>When.</b> While the garbage behind the floor in segments that still hold live records (what only
- *   cleaning can reclaim: {@code size - headBytes} summed) exceeds {@code trigger} times the live bytes of
- *   the newest state. Segments with no live record left are not counted: compaction deletes them once the
- *   floor passes, without help. Cold data is handled by the same rule: a fully live oldest segment is copied
+ *   <li><b>When.</b> While the garbage behind the floor that only cleaning can reclaim exceeds
+ *   {@code trigger} times the live bytes of the newest state: {@code size - headBytes} summed over the segments
+ *   behind the floor from the oldest one that still holds a live record (everything after it waits for it,
+ *   since compaction deletes a prefix). Segments with no live record before it are not counted: compaction
+ *   deletes them once the floor passes, without help. Cold data is handled by the same rule: a fully live oldest segment is copied
  *   forward when the garbage behind it makes it worth it.</li>
  *   <li><b>How much.</b> At most {@code budget} times the checkpoint's own bytes, and at least
  *   {@code min(1 MiB, segmentBytes / 4)} so that tiny checkpoints (or removals, which kill many bytes with a
@@ -181,11 +182,15 @@ final class Cleaning {
      */
     static long backlog(List<Segment> segments, Segment current, long floor) {
         long garbage = 0;
+        boolean pinned = false;
         for (Segment s : segments) {
             if (s == current || s.lastCheckpointId >= floor) {
                 break; // segments are in log order: every later one holds a checkpoint at or after the floor
             }
-            if (s.headBytes > 0) {
+            // A segment without live records before the first one with some goes with the floor's next move;
+            // from the first live one on, everything waits for it (compaction deletes a prefix only).
+            pinned |= s.headBytes > 0;
+            if (pinned) {
                 garbage += s.size - s.headBytes;
             }
         }
