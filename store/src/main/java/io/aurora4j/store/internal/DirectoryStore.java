@@ -138,6 +138,7 @@ public final class DirectoryStore implements Store {
     private final History<Loc> history;
     private final Map<String, FileDurableLog> logs = new HashMap<>();
     private final ByteBuffer writeBuffer = littleEndian(ByteBuffer.allocate(WRITE_BUFFER));
+    private byte[] cleaningWindow; // the writer's read-ahead over a segment being cleaned; allocated on first use
     private final Cleaning cleaning;
     private long liveBytes;
     private long floorWritten = -1;
@@ -1106,7 +1107,7 @@ public final class DirectoryStore implements Store {
             ByteBuffer b = littleEndian(ByteBuffer.wrap(record));
             String problem = null;
             try {
-                readFully(s.file, b, loc.offset());
+                readAhead(loc, record);
                 int length = b.getInt(LENGTH_OFFSET);
                 if (length != loc.length() - HEADER_LENGTH || record[TYPE_OFFSET] != r.type()
                         || RecordDescriptor.crc(record, TYPE_OFFSET, 1 + length) != b.getInt(CRC_OFFSET)) {
@@ -1126,6 +1127,39 @@ public final class DirectoryStore implements Store {
                 lock.unlock();
             }
             return null;
+        }
+
+        private Segment windowSegment;
+        private long windowStart;
+        private int windowLength;
+
+        /**
+         * Reads the record at {@code loc} into {@code into} through a read-ahead window of up to 1 MiB: the plan
+         * visits records in file order, and on D1-like workloads the live records of a segment come in runs, so
+         * one sequential read serves many of them instead of one positional read per 4 KiB page. The window may
+         * also read dead records between live ones: at a live fraction of 20% that is five bytes read per byte
+         * copied, sequentially, which a disk does faster than scattered small reads.
+         */
+        private void readAhead(Loc loc, byte[] into) throws IOException {
+            Segment s = loc.segment();
+            if (loc.length() > READ_BUFFER) {
+                readFully(s.file, ByteBuffer.wrap(into), loc.offset());
+                return;
+            }
+            if (s != windowSegment || loc.offset() < windowStart
+                    || loc.offset() + loc.length() > windowStart + windowLength) {
+                if (cleaningWindow == null) {
+                    cleaningWindow = new byte[READ_BUFFER];
+                }
+                // s.size no longer changes: only the last segment grows, and victims are never the last one
+                int n = (int) Math.max(loc.length(), Math.min(READ_BUFFER, s.size - loc.offset()));
+                windowSegment = null; // a failed read must not leave a half-filled window behind
+                readFully(s.file, ByteBuffer.wrap(cleaningWindow, 0, n), loc.offset());
+                windowSegment = s;
+                windowStart = loc.offset();
+                windowLength = n;
+            }
+            System.arraycopy(cleaningWindow, (int) (loc.offset() - windowStart), into, 0, loc.length());
         }
 
         /** Appends {@code record}, an intact record read from {@code from}, byte for byte; where the copy is. */
