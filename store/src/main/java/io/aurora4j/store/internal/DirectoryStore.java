@@ -72,11 +72,17 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * because only dead prefixes are deleted (and a kind change is written as an explicit removal), that replay
  * reaches the floor's state exactly; entries of an object whose creating record was compacted away wait in a
  * phantom object until the object's live record arrives. Data becomes dead when it is superseded, so an
- * object written once and never again keeps its segment alive: {@link #suggestFull()} tells the group when a
- * full checkpoint would let enough be reclaimed.
+ * object written once and never again would keep its segment alive: {@link Cleaning} copies such records
+ * forward inside incremental checkpoints (byte-identical copies, before the COMMIT), so the segment stops
+ * being needed and goes once the floor passes the copying checkpoint. Copies are ordinary puts of the value
+ * the state already has, which keeps the replay argument above intact. When cleaning is off or has stopped
+ * (an unreadable record), {@link #suggestFull()} tells the group when a full checkpoint would let enough be
+ * reclaimed.
  *
  * <h2>Costs</h2>
- * A commit: one or more positional writes (one per MiB) and one fsync; a segment roll adds a file creation and
+ * A commit: one or more positional writes (one per MiB) and one fsync; cleaning adds at most its budget of
+ * copied bytes (read through a 1 MiB window) and, when its plan runs out, a pass over the head index; a segment
+ * roll adds a file creation and
  * a directory fsync; a compaction round adds the FLOOR file (write, fsync, rename, directory fsync) and one
  * deletion and directory fsync per dead segment. Open: reads every segment once and checks every CRC; memory
  * is the index (per live object, entry key and page: one location, about 40 bytes, plus keys) and the
