@@ -94,7 +94,10 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * Any {@link IOException} while writing, forcing, creating or deleting fails the store for good
  * ({@link Failure}): the commit in progress throws {@link StoreFailedException}, and so does every later
  * begin and log append. A failed force is never retried. Reads after a failure still serve what was
- * committed before it.
+ * committed before it. A failed <em>read</em> while cleaning reads a record to copy (or a copy that fails its
+ * checksum) fails neither the commit nor the store: nothing written is in doubt, the record stays where it is,
+ * and cleaning stops for the store's life ({@link #cleaningStalled()}), leaving {@link #suggestFull()} to
+ * fall back on full checkpoints.
  *
  * <p>Thread-safe: one {@link ReentrantLock} guards the segment list and the history; a writer appends without
  * it (readers only read below the committed end) and takes it to publish a commit.
