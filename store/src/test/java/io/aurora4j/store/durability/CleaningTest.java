@@ -244,6 +244,110 @@ class CleaningTest {
         }
     }
 
+    /**
+     * A failed write in the middle of the copies: large pages make a cleaning commit flush its buffer several
+     * times while copying, and each of its writes fails in turn, once, with a power cut after or not. A write
+     * before the force fails the commit and the store, and the reopened store holds exactly the previous
+     * checkpoint; a write after it (compaction's FLOOR file) fails the store but not the durable commit.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWriteThatFailsWhileCopyingFailsTheStoreAndLosesNothingCommitted() {
+        int cleaningCommit = -1;
+        long writes = 0;
+        for (int c = 2; c < 12 && cleaningCommit < 0; c++) { // the first commit that copies, and its writes
+            FaultInjectingIO io = new FaultInjectingIO(21);
+            List<StateModel> models = new java.util.ArrayList<>();
+            try (Store store = bigPages(io)) {
+                for (int i = 1; i < c; i++) {
+                    bigPageCheckpoint(store, i, models);
+                }
+                long before = io.count(FaultInjectingIO.Op.WRITE);
+                bigPageCheckpoint(store, c, models);
+                if (((DirectoryStore) store).relocatedRecords() > 0) {
+                    cleaningCommit = c;
+                    writes = io.count(FaultInjectingIO.Op.WRITE) - before;
+                }
+            }
+        }
+        assertTrue(cleaningCommit > 0, "no commit copied records forward");
+        assertTrue(writes >= 4, "the cleaning commit wrote only " + writes + " times");
+        int thrownBeforeForce = 0;
+        int thrownAfterForce = 0;
+        for (int nth = 1; nth <= writes; nth++) {
+            for (boolean powerCut : new boolean[]{false, true}) {
+                String what = "write " + nth + " of " + writes + " of cleaning commit " + cleaningCommit
+                        + (powerCut ? ", then a power cut" : "");
+                FaultInjectingIO io = new FaultInjectingIO(21);
+                List<StateModel> models = new java.util.ArrayList<>();
+                Store store = bigPages(io);
+                for (int i = 1; i < cleaningCommit; i++) {
+                    bigPageCheckpoint(store, i, models);
+                }
+                io.failOn(FaultInjectingIO.Op.WRITE, nth, false);
+                long expected;
+                try {
+                    bigPageCheckpoint(store, cleaningCommit, models);
+                    expected = cleaningCommit; // the write that failed was compaction's FLOOR file, after the force
+                    thrownAfterForce++;
+                } catch (io.aurora4j.store.StoreFailedException e) {
+                    expected = cleaningCommit - 1;
+                    thrownBeforeForce++;
+                }
+                assertTrue(store.isFailed(), what);
+                store.close();
+                io.heal();
+                if (powerCut) {
+                    io.powerCut(FaultInjectingIO.CutMode.REORDER);
+                    io.powerOn();
+                }
+                try (Store again = bigPages(io)) {
+                    assertEquals(expected, again.lastDurable().orElseThrow().id(), what);
+                    for (var cp : again.checkpoints()) {
+                        assertNull(models.get((int) cp.id() - 1).difference(again.state(cp.id())), what + ", checkpoint " + cp.id());
+                    }
+                    bigPageCheckpoint(again, expected + 1, models.subList(0, (int) expected)); // and it works on
+                }
+            }
+        }
+        // the copies take several writes of their own (the buffer fills while copying), each of which failed once
+        assertTrue(thrownBeforeForce >= 6, "commits that failed before their force: " + thrownBeforeForce);
+        assertTrue(thrownAfterForce > 0, "no failure hit compaction after a cleaning commit's force");
+    }
+
+    private static Store bigPages(FaultInjectingIO io) {
+        return Store.directoryBuilder(Path.of("/disk/store")).segmentBytes(2 << 20).retainCheckpoints(1)
+                .cleaningTrigger(0).cleaningBudget(4).io(io).open();
+    }
+
+    /**
+     * Checkpoint {@code id}: the first writes three cold pages of 600 KiB and a hot one, each later one rewrites
+     * the hot page, so the cold pages end up alone in old segments and are copied forward, each copy larger than
+     * half the store's 1 MiB buffer. Appends the model of what it commits to {@code models}.
+     */
+    private static void bigPageCheckpoint(Store store, long id, List<StateModel> models) {
+        StateModel model = models.isEmpty() ? new StateModel() : models.get(models.size() - 1).copy();
+        byte[] page = new byte[600 << 10];
+        new Random(id).nextBytes(page);
+        try (CheckpointWriter w = store.begin(id, id == 1 ? -1 : id - 1, null)) {
+            if (id == 1) {
+                w.putObject("cold", (byte) 2, new byte[0]);
+                model.putObject("cold", (byte) 2, new byte[0]);
+                for (int p = 0; p < 3; p++) {
+                    page[0] = (byte) p;
+                    w.putPage("cold", p, new UnsafeBuffer(page), 0, page.length);
+                    model.putPage("cold", p, page);
+                }
+                w.putObject("hot", (byte) 2, new byte[0]);
+                model.putObject("hot", (byte) 2, new byte[0]);
+            }
+            w.putPage("hot", 0, new UnsafeBuffer(page), 0, page.length);
+            model.putPage("hot", 0, page);
+            w.commit();
+        }
+        models.add(model);
+    }
+
     private static long segmentBytes(FaultInjectingIO io, Path where) {
         try {
             long sum = 0;
