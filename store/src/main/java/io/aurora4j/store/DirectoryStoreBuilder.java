@@ -26,8 +26,14 @@ public final class DirectoryStoreBuilder {
     /** Default size at which a new segment file is started: 64 MiB. */
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
+    /** Default cleaning trigger: garbage that only cleaning can free may reach the live bytes. */
+    public static final double DEFAULT_CLEANING_TRIGGER = 1.0;
+    /** Default cleaning budget: a checkpoint copies forward at most half as many bytes as it writes itself. */
+    public static final double DEFAULT_CLEANING_BUDGET = 0.5;
+
     private static final int UNSET_INT = -1;
     private static final long UNSET_LONG = -1;
+    private static final double UNSET_DOUBLE = -1;
 
     private final Path directory;
     private int retainCheckpoints = UNSET_INT;
@@ -35,6 +41,9 @@ public final class DirectoryStoreBuilder {
     private long segmentBytes = UNSET_LONG;
     private StoreIO io;
     private Clock clock;
+    private Boolean cleaning;
+    private double cleaningTrigger = UNSET_DOUBLE;
+    private double cleaningBudget = UNSET_DOUBLE;
 
     DirectoryStoreBuilder(Path directory) {
         this.directory = Objects.requireNonNull(directory, "directory");
@@ -74,6 +83,55 @@ public final class DirectoryStoreBuilder {
         return this;
     }
 
+    /**
+     * Whether the store cleans (default {@code true}): while writing an incremental checkpoint, it copies the
+     * still-live records out of its oldest segments, so that compaction can delete them without a full
+     * checkpoint (see {@link #cleaningTrigger} and {@link #cleaningBudget}). Copies are byte-identical records
+     * of the checkpoint being written: no retained checkpoint's state changes. Without cleaning, space is
+     * reclaimed only after a full checkpoint, which {@link Store#suggestFull()} asks for.
+     */
+    public DirectoryStoreBuilder cleaning(boolean enabled) {
+        requireState(cleaning == null, "cleaning was already set to %s", cleaning);
+        this.cleaning = enabled;
+        return this;
+    }
+
+    /**
+     * Cleaning runs while the garbage it alone can free — in segments all of whose checkpoints are older than
+     * the retained ones, the bytes the newest checkpoint's state no longer uses — exceeds {@code ratio} times
+     * the bytes that state uses (default 1.0). Higher: more space, fewer copies (1.0 keeps at most about twice
+     * the live data behind the retained checkpoints and copies about a quarter of a byte per byte written under
+     * random overwrites; 2.0, three times and 6%); 0 cleans as soon as anything is reclaimable.
+     *
+     * @throws IllegalArgumentException if {@code ratio} is negative, infinite or NaN
+     */
+    public DirectoryStoreBuilder cleaningTrigger(double ratio) {
+        requireState(cleaningTrigger == UNSET_DOUBLE, "cleaningTrigger was already set to %s", cleaningTrigger);
+        if (!(ratio >= 0) || Double.isInfinite(ratio)) {
+            throw new IllegalArgumentException("cleaningTrigger must be a finite ratio >= 0, was " + ratio
+                    + " (to turn cleaning off, use cleaning(false))");
+        }
+        this.cleaningTrigger = ratio;
+        return this;
+    }
+
+    /**
+     * A checkpoint copies forward at most {@code ratio} times the bytes it writes itself (default 0.5), and at
+     * least min(1 MiB, a quarter segment) when cleaning runs, which bounds what cleaning adds to one checkpoint's
+     * latency. It must exceed the copies cleaning needs per byte written (about 0.25 at the default trigger)
+     * for space to stay bounded.
+     *
+     * @throws IllegalArgumentException if {@code ratio} is not positive and finite
+     */
+    public DirectoryStoreBuilder cleaningBudget(double ratio) {
+        requireState(cleaningBudget == UNSET_DOUBLE, "cleaningBudget was already set to %s", cleaningBudget);
+        if (!(ratio > 0) || Double.isInfinite(ratio)) {
+            throw new IllegalArgumentException("cleaningBudget must be a finite ratio > 0, was " + ratio);
+        }
+        this.cleaningBudget = ratio;
+        return this;
+    }
+
     /** The file layer (default {@link StoreIO#fileSystem()}); tests pass a fault-injecting one. */
     public DirectoryStoreBuilder io(StoreIO io) {
         requireState(this.io == null, "io was already set to %s", this.io);
@@ -94,14 +152,23 @@ public final class DirectoryStoreBuilder {
      *
      * @throws StoreException          if the directory is locked by another open store, or cannot be read
      * @throws StoreCorruptedException if data before the end of the log is corrupt
+     * @throws IllegalStateException   if cleaning was turned off and a cleaning trigger or budget was set too
      */
     public Store open() {
+        if (Boolean.FALSE.equals(cleaning) && (cleaningTrigger != UNSET_DOUBLE || cleaningBudget != UNSET_DOUBLE)) {
+            throw new IllegalStateException("cleaning(false) turns cleaning off, so cleaningTrigger ("
+                    + (cleaningTrigger == UNSET_DOUBLE ? "unset" : cleaningTrigger) + ") and cleaningBudget ("
+                    + (cleaningBudget == UNSET_DOUBLE ? "unset" : cleaningBudget) + ") would have no effect");
+        }
         return DirectoryStore.open(directory,
                 retainCheckpoints == UNSET_INT ? DEFAULT_RETAIN_CHECKPOINTS : retainCheckpoints,
                 retainFor,
                 segmentBytes == UNSET_LONG ? DEFAULT_SEGMENT_BYTES : segmentBytes,
                 io == null ? StoreIO.fileSystem() : io,
-                clock == null ? Clock.systemUTC() : clock);
+                clock == null ? Clock.systemUTC() : clock,
+                cleaning == null || cleaning,
+                cleaningTrigger == UNSET_DOUBLE ? DEFAULT_CLEANING_TRIGGER : cleaningTrigger,
+                cleaningBudget == UNSET_DOUBLE ? DEFAULT_CLEANING_BUDGET : cleaningBudget);
     }
 
     private static void requireState(boolean ok, String format, Object value) {

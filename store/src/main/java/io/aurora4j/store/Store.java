@@ -91,8 +91,11 @@ public interface Store extends AutoCloseable {
     }
 
     /**
-     * Whether the writer should make its next checkpoint full: a directory store says so when the reclaimable
-     * bytes exceed both one segment and the live data. Advice only; any checkpoint may be full or incremental.
+     * Whether the writer should make its next checkpoint full. A directory store that cleans (the default)
+     * copies live records forward itself and says so only when cleaning has fallen behind by more than the live
+     * data (a burst of removals, say); one that does not clean (turned off, or stopped by an unreadable record)
+     * says so when the reclaimable bytes exceed both one segment and the live data. Advice only; any checkpoint
+     * may be full or incremental, and following it is always correct.
      */
     default boolean suggestFull() {
         return false;

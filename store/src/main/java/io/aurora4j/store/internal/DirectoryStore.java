@@ -72,11 +72,17 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * because only dead prefixes are deleted (and a kind change is written as an explicit removal), that replay
  * reaches the floor's state exactly; entries of an object whose creating record was compacted away wait in a
  * phantom object until the object's live record arrives. Data becomes dead when it is superseded, so an
- * object written once and never again keeps its segment alive: {@link #suggestFull()} tells the group when a
- * full checkpoint would let enough be reclaimed.
+ * object written once and never again would keep its segment alive: {@link Cleaning} copies such records
+ * forward inside incremental checkpoints (byte-identical copies, before the COMMIT), so the segment stops
+ * being needed and goes once the floor passes the copying checkpoint. Copies are ordinary puts of the value
+ * the state already has, which keeps the replay argument above intact. When cleaning is off or has stopped
+ * (an unreadable record), {@link #suggestFull()} tells the group when a full checkpoint would let enough be
+ * reclaimed.
  *
  * <h2>Costs</h2>
- * A commit: one or more positional writes (one per MiB) and one fsync; a segment roll adds a file creation and
+ * A commit: one or more positional writes (one per MiB) and one fsync; cleaning adds at most its budget of
+ * copied bytes (read through a 1 MiB window) and, when its plan runs out, a pass over the head index; a segment
+ * roll adds a file creation and
  * a directory fsync; a compaction round adds the FLOOR file (write, fsync, rename, directory fsync) and one
  * deletion and directory fsync per dead segment. Open: reads every segment once and checks every CRC; memory
  * is the index (per live object, entry key and page: one location, about 40 bytes, plus keys) and the
@@ -88,7 +94,10 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * Any {@link IOException} while writing, forcing, creating or deleting fails the store for good
  * ({@link Failure}): the commit in progress throws {@link StoreFailedException}, and so does every later
  * begin and log append. A failed force is never retried. Reads after a failure still serve what was
- * committed before it.
+ * committed before it. A failed <em>read</em> while cleaning reads a record to copy (or a copy that fails its
+ * checksum) fails neither the commit nor the store: nothing written is in doubt, the record stays where it is,
+ * and cleaning stops for the store's life ({@link #cleaningStalled()}), leaving {@link #suggestFull()} to
+ * fall back on full checkpoints.
  *
  * <p>Thread-safe: one {@link ReentrantLock} guards the segment list and the history; a writer appends without
  * it (readers only read below the committed end) and takes it to publish a commit.
@@ -114,6 +123,8 @@ public final class DirectoryStore implements Store {
         long lastCheckpointId = -1;
         long floorRefs;
         long floorBytes;
+        /** Record bytes the newest state (the head index) uses here: what cleaning would have to copy. */
+        long headBytes;
         volatile boolean deleted;
 
         Segment(long firstId, Path path, StoreIO.FileHandle file, long size) {
@@ -136,6 +147,8 @@ public final class DirectoryStore implements Store {
     private final History<Loc> history;
     private final Map<String, FileDurableLog> logs = new HashMap<>();
     private final ByteBuffer writeBuffer = littleEndian(ByteBuffer.allocate(WRITE_BUFFER));
+    private byte[] cleaningWindow; // the writer's read-ahead over a segment being cleaned; allocated on first use
+    private final Cleaning cleaning;
     private long liveBytes;
     private long floorWritten = -1;
     private long firstSegmentWritten = -1;
@@ -144,8 +157,9 @@ public final class DirectoryStore implements Store {
     private volatile boolean closed;
 
     private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
-                           Closeable dirLock) {
+                           Closeable dirLock, boolean cleaningEnabled, double cleaningTrigger, double cleaningBudget) {
         this.directory = directory;
+        this.cleaning = new Cleaning(cleaningEnabled, cleaningTrigger, cleaningBudget, segmentBytes);
         this.io = io;
         this.segmentBytes = segmentBytes;
         this.clock = clock;
@@ -168,24 +182,27 @@ public final class DirectoryStore implements Store {
             @Override
             public void added(Loc value) {
                 liveBytes += value.length();
+                value.segment().headBytes += value.length();
             }
 
             @Override
             public void removed(Loc value) {
                 liveBytes -= value.length();
+                value.segment().headBytes -= value.length();
             }
         }, retain, retainFor);
     }
 
     /**
-     * Opens (creating if missing) and recovers the store in {@code directory}.
+     * Opens (creating if missing) and recovers the store in {@code directory}. {@code cleaning},
+     * {@code cleaningTrigger} and {@code cleaningBudget} are the {@link Cleaning} policy.
      *
      * @throws StoreException          if the directory is locked by another store or cannot be read
      * @throws StoreFailedException    if an I/O operation of recovery failed
      * @throws StoreCorruptedException if data before the end of the log is corrupt
      */
     public static DirectoryStore open(Path dir, int retain, Duration retainFor, long segmentBytes, StoreIO io,
-                                      Clock clock) {
+                                      Clock clock, boolean cleaning, double cleaningTrigger, double cleaningBudget) {
         Path directory = dir.toAbsolutePath(); // messages name it in full; every file has a parent
         Closeable dirLock;
         try {
@@ -198,7 +215,8 @@ public final class DirectoryStore implements Store {
             throw new StoreException("directory " + directory
                     + " is already open by another store, in this or another process (its LOCK file is locked)");
         }
-        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock);
+        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock,
+                cleaning, cleaningTrigger, cleaningBudget);
         try {
             store.recover();
             return store;
@@ -743,14 +761,64 @@ public final class DirectoryStore implements Store {
     }
 
     /**
-     * Whether a full checkpoint is worth writing now: the reclaimable bytes exceed both one segment and the
-     * live data (so the full checkpoint at most doubles what is live and frees more than it costs).
+     * Whether a full checkpoint is worth writing now. With {@link Cleaning} running: only when its backlog (the
+     * garbage behind the floor that only cleaning can free) exceeds both one segment and {@code (1 + trigger)}
+     * times the live data, i.e. when cleaning has fallen behind by a whole live size. Without cleaning (turned
+     * off, or stopped by an unreadable record): when the reclaimable bytes exceed both one segment and the live
+     * data (so the full checkpoint at most doubles what is live and frees more than it costs).
      */
     @Override
     public boolean suggestFull() {
         lock.lock();
         try {
+            if (cleaning.active()) {
+                // Cleaning keeps its backlog near trigger x live; a backlog a whole live size beyond that means it
+                // cannot keep up (a burst of removals outran its budget), and one full checkpoint is cheaper.
+                long backlog = Cleaning.backlog(segments, segments.isEmpty() ? null : segments.get(segments.size() - 1),
+                        history.floor());
+                return backlog > Math.max(segmentBytes, (1 + cleaning.trigger) * liveBytes);
+            }
             return reclaimableBytes() > Math.max(segmentBytes, liveBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes of records copied forward by cleaning in committed checkpoints since open (for tests and tools). */
+    public long relocatedBytes() {
+        lock.lock();
+        try {
+            return cleaning.relocatedBytes();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records copied forward by cleaning in committed checkpoints since open (for tests and tools). */
+    public long relocatedRecords() {
+        lock.lock();
+        try {
+            return cleaning.relocatedRecords();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why cleaning stopped (an unreadable or corrupt record it tried to copy), or empty while it runs. */
+    public Optional<String> cleaningStalled() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(cleaning.stalled());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Record bytes the newest checkpoint's state uses (for tests and tools). */
+    public long liveBytes() {
+        lock.lock();
+        try {
+            return liveBytes;
         } finally {
             lock.unlock();
         }
@@ -866,6 +934,8 @@ public final class DirectoryStore implements Store {
         private final CRC32C crc = new CRC32C();
         private long flushed;
         private long records;
+        private long relocatedBytes;
+        private long relocatedRecords;
 
         Writer(long id, long baseId, String label, long now, long floor, Segment segment) {
             super(id, baseId, label, history.head());
@@ -932,6 +1002,9 @@ public final class DirectoryStore implements Store {
 
         @Override
         StoredCheckpoint doCommit() {
+            if (!isFull() && cleaning.enabled) {
+                clean(); // before the COMMIT: the copies belong to this checkpoint and die with it in a crash
+            }
             long commitAt = position();
             long time = clock.millis();
             ByteBuffer b = reserve(COMMIT, COMMIT_LENGTH);
@@ -951,6 +1024,7 @@ public final class DirectoryStore implements Store {
                 segment.size = end;
                 segment.lastCheckpointId = id;
                 history.commit(new Delta<>(cp, List.copyOf(ops), floor));
+                cleaning.committed(relocatedBytes, relocatedRecords);
                 writer = null;
                 try {
                     compact();
@@ -983,6 +1057,142 @@ public final class DirectoryStore implements Store {
             } finally {
                 lock.unlock();
             }
+        }
+
+        /**
+         * Copies forward, within the budget, the live records of the oldest segments behind the floor when the
+         * cleaning trigger fires (the policy is {@link Cleaning}'s). Runs on the writer's thread; the head index
+         * it reads changes only when this writer commits.
+         */
+        private void clean() {
+            long budget = cleaning.budgetFor(position() - start);
+            List<Segment> victims;
+            lock.lock();
+            try {
+                victims = cleaning.victims(segments, segment, floor, liveBytes, budget);
+            } finally {
+                lock.unlock();
+            }
+            if (victims.isEmpty()) {
+                return;
+            }
+            StateIndex<Loc> head = history.head();
+            Cleaning.Touched touched = new Cleaning.Touched(ops);
+            boolean planned = false;
+            while (relocatedBytes < budget) {
+                if (!cleaning.hasPlan()) {
+                    if (planned) {
+                        return; // planned once already: the head still names what was copied, so a new plan would repeat it
+                    }
+                    cleaning.plan(head, victims);
+                    planned = true;
+                }
+                Cleaning.Relocation r = cleaning.next();
+                if (r == null) {
+                    return;
+                }
+                if (!r.stillLive(head) || touched.covers(r)) {
+                    continue; // superseded since it was planned, or changed by this very checkpoint
+                }
+                byte[] record = readForCleaning(r);
+                if (record == null) {
+                    return;
+                }
+                ops.add(r.op(head, appendVerbatim(record, r.loc())));
+                relocatedBytes += record.length;
+                relocatedRecords++;
+            }
+        }
+
+        /**
+         * The record to copy, its length, type and checksum checked; null (and cleaning stopped) if it cannot be
+         * read or does not check: copying a damaged record would hide the damage behind a fresh position, and
+         * leaving it where it is keeps the error where a reader will meet it, with its file and offset.
+         */
+        private byte[] readForCleaning(Cleaning.Relocation r) {
+            Loc loc = r.loc();
+            Segment s = loc.segment();
+            byte[] record = new byte[loc.length()];
+            ByteBuffer b = littleEndian(ByteBuffer.wrap(record));
+            String problem = null;
+            try {
+                readAhead(loc, record);
+                int length = b.getInt(LENGTH_OFFSET);
+                if (length != loc.length() - HEADER_LENGTH || record[TYPE_OFFSET] != r.type()
+                        || RecordDescriptor.crc(record, TYPE_OFFSET, 1 + length) != b.getInt(CRC_OFFSET)) {
+                    problem = "checksum mismatch in the " + typeName(r.type()) + " record at " + s.path + " offset "
+                            + loc.offset();
+                }
+            } catch (IOException e) {
+                problem = "cannot read " + s.path + " at " + loc.offset() + " (" + e + ")";
+            }
+            if (problem == null) {
+                return record;
+            }
+            lock.lock();
+            try {
+                cleaning.stall("checkpoint " + id + ": cleaning stopped: " + problem);
+            } finally {
+                lock.unlock();
+            }
+            return null;
+        }
+
+        private Segment windowSegment;
+        private long windowStart;
+        private int windowLength;
+
+        /**
+         * Reads the record at {@code loc} into {@code into} through a read-ahead window of up to 1 MiB: the plan
+         * visits records in file order, and on D1-like workloads the live records of a segment come in runs, so
+         * one sequential read serves many of them instead of one positional read per 4 KiB page. The window may
+         * also read dead records between live ones: at a live fraction of 20% that is five bytes read per byte
+         * copied, sequentially, which a disk does faster than scattered small reads.
+         */
+        private void readAhead(Loc loc, byte[] into) throws IOException {
+            Segment s = loc.segment();
+            if (loc.length() > READ_BUFFER) {
+                readFully(s.file, ByteBuffer.wrap(into), loc.offset());
+                return;
+            }
+            if (s != windowSegment || loc.offset() < windowStart
+                    || loc.offset() + loc.length() > windowStart + windowLength) {
+                if (cleaningWindow == null) {
+                    cleaningWindow = new byte[READ_BUFFER];
+                }
+                // s.size no longer changes: only the last segment grows, and victims are never the last one
+                int n = (int) Math.max(loc.length(), Math.min(READ_BUFFER, s.size - loc.offset()));
+                windowSegment = null; // a failed read must not leave a half-filled window behind
+                readFully(s.file, ByteBuffer.wrap(cleaningWindow, 0, n), loc.offset());
+                windowSegment = s;
+                windowStart = loc.offset();
+                windowLength = n;
+            }
+            System.arraycopy(cleaningWindow, (int) (loc.offset() - windowStart), into, 0, loc.length());
+        }
+
+        /** Appends {@code record}, an intact record read from {@code from}, byte for byte; where the copy is. */
+        private Loc appendVerbatim(byte[] record, Loc from) {
+            checkMine();
+            if (record.length > writeBuffer.remaining()) {
+                flushOrFail();
+            }
+            long fileOffset;
+            if (record.length > writeBuffer.capacity()) {
+                fileOffset = flushed;
+                try {
+                    segment.file.write(ByteBuffer.wrap(record), flushed);
+                } catch (IOException e) {
+                    release();
+                    throw failure.fail("writing checkpoint " + id, e);
+                }
+                flushed += record.length;
+            } else {
+                fileOffset = flushed + writeBuffer.position();
+                writeBuffer.put(record);
+            }
+            records++;
+            return new Loc(segment, fileOffset, from.length(), from.valueOffset(), from.valueLength());
         }
 
         // -- the buffer. A record is laid out in the buffer (or a one-off buffer if it is larger) as

@@ -51,7 +51,16 @@ import java.util.zip.CRC32C;
  *                 int64 bytes from the start of BEGIN to the start of COMMIT, int64 commit time (ms)
  * </pre>
  * A checkpoint is BEGIN, its changes in write order, COMMIT; it is committed iff its COMMIT record is intact
- * and agrees with what precedes it. The <em>floor</em> in BEGIN is the oldest checkpoint that stays restorable
+ * and agrees with what precedes it.
+ *
+ * <h2>Relocated records (cleaning)</h2>
+ * An incremental checkpoint may end, before its COMMIT, with <em>relocated</em> OBJECT, ENTRY and PAGE records:
+ * byte-identical copies (length, CRC, type and payload; the CRC does not cover the position, so a copy checks
+ * wherever it lands) of records the newest state still uses in the oldest segments, which it does not change
+ * itself. Replaying one puts the value the state already has (an OBJECT copy carries the kind and first-write
+ * order it had), so the format has no new record type and a reader of this format before cleaning reads a
+ * cleaned log. They count in the COMMIT's records and bytes like any other record and die with their
+ * checkpoint if its COMMIT does not reach the disk. Policy and amplification: {@link Cleaning}. The <em>floor</em> in BEGIN is the oldest checkpoint that stays restorable
  * once this one commits; recovery never offers anything older (compaction may have removed what it needs).
  *
  * <h2>Durable log</h2>

@@ -48,6 +48,32 @@ class StoreContractTest {
     }
 
     @Test
+    void cleaningSettingsFailFastWithClearMessages() {
+        DirectoryStoreBuilder b = Store.directoryBuilder(dir).cleaning(true).cleaningTrigger(0.5).cleaningBudget(2);
+        assertEquals("cleaning was already set to true",
+                assertThrows(IllegalStateException.class, () -> b.cleaning(false)).getMessage());
+        assertEquals("cleaningTrigger was already set to 0.5",
+                assertThrows(IllegalStateException.class, () -> b.cleaningTrigger(1)).getMessage());
+        assertEquals("cleaningBudget was already set to 2.0",
+                assertThrows(IllegalStateException.class, () -> b.cleaningBudget(1)).getMessage());
+        for (double bad : new double[]{-0.1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            String m = assertThrows(IllegalArgumentException.class,
+                    () -> Store.directoryBuilder(dir).cleaningTrigger(bad)).getMessage();
+            assertTrue(m.startsWith("cleaningTrigger must be a finite ratio >= 0, was " + bad), m);
+        }
+        for (double bad : new double[]{0, -1, Double.NaN, Double.POSITIVE_INFINITY}) {
+            assertThrows(IllegalArgumentException.class, () -> Store.directoryBuilder(dir).cleaningBudget(bad));
+        }
+        String off = assertThrows(IllegalStateException.class,
+                () -> Store.directoryBuilder(dir).cleaning(false).cleaningBudget(1).open()).getMessage();
+        assertEquals("cleaning(false) turns cleaning off, so cleaningTrigger (unset) and cleaningBudget (1.0) would have"
+                + " no effect", off);
+        try (Store s = Store.directoryBuilder(dir).cleaning(false).open()) {
+            assertFalse(s.isFailed()); // off alone is fine, and the directory was not locked by the failed open
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameDirectoryFailsClearly() {
         try (Store first = Store.directory(dir)) {
             StoreException e = assertThrows(StoreException.class, () -> Store.directory(dir));

@@ -3,6 +3,7 @@ package io.aurora4j.store.durability;
 import io.aurora4j.store.CheckpointWriter;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
+import io.aurora4j.store.internal.DirectoryStore;
 import io.aurora4j.store.testing.FaultInjectingIO;
 import io.aurora4j.store.testing.FaultInjectingIO.Event;
 import io.aurora4j.store.testing.FaultInjectingIO.Image;
@@ -56,6 +57,42 @@ class CrashStatesTest {
         }
         // the workload must have exercised segment creation and compaction, not only appends
         assertTrue(kinds.containsAll(List.of("Create", "Write", "Force", "ForceDirectory", "Delete")), "events " + kinds);
+        assertTrue(states > 500, "only " + states + " crash states");
+    }
+
+    /**
+     * Every crash state of cleaning commits: incremental checkpoints with eager cleaning, so that the commits
+     * write copies of old records before their COMMIT and then delete the segments the copies freed.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void everyCrashStateOfEveryCleaningCommitRecoversToThePreviousOrTheNewCheckpoint() {
+        FaultInjectingIO io = new FaultInjectingIO(7);
+        RandomCheckpoints work = new RandomCheckpoints(101).maxChanges(6).fullChance(0).bigPageEvery(0).abortChance(0.05);
+        int states = 0;
+        int cleaningCommits = 0;
+        TreeSet<String> kinds = new TreeSet<>();
+        try (Store store = Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).cleaningTrigger(0)
+                .io(io).open()) {
+            DirectoryStore d = (DirectoryStore) store;
+            for (int i = 0; i < 40; i++) {
+                long prev = work.lastCommitted();
+                long relocated = d.relocatedRecords();
+                Image before = io.image();
+                io.startRecording();
+                work.writeOne(store);
+                List<Event> events = io.stopRecording();
+                if (d.relocatedRecords() == relocated) {
+                    continue; // no copy in this commit: the other test covers those
+                }
+                cleaningCommits++;
+                events.forEach(e -> kinds.add(e.getClass().getSimpleName()));
+                states += checkAllCrashStates(before, events, prev, work.lastCommitted(), work.committed(),
+                        "cleaning commit " + i);
+            }
+        }
+        assertTrue(cleaningCommits >= 15, "only " + cleaningCommits + " commits copied records forward");
+        assertTrue(kinds.containsAll(List.of("Write", "Force", "Delete")), "events " + kinds);
         assertTrue(states > 500, "only " + states + " crash states");
     }
 

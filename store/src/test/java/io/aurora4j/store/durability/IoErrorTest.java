@@ -5,6 +5,7 @@ import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoredCheckpoint;
+import io.aurora4j.store.internal.DirectoryStore;
 import io.aurora4j.store.testing.FaultInjectingIO;
 import io.aurora4j.store.testing.FaultInjectingIO.CutMode;
 import io.aurora4j.store.testing.FaultInjectingIO.Op;
@@ -36,21 +37,48 @@ class IoErrorTest {
     private static final long SEED = 77;
 
     private static Store open(FaultInjectingIO io) {
-        return Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).io(io).open();
+        return open(io, false);
+    }
+
+    /** {@code cleaning}: cleaning as eager as it gets (trigger 0), so that most commits copy records forward. */
+    private static Store open(FaultInjectingIO io, boolean cleaning) {
+        var b = Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).io(io);
+        return (cleaning ? b.cleaningTrigger(0) : b).open();
+    }
+
+    /** Incremental checkpoints only when cleaning is tested: a full one would leave nothing to clean. */
+    private static RandomCheckpoints workload(boolean cleaning) {
+        return new RandomCheckpoints(SEED).maxChanges(6).fullChance(cleaning ? 0 : 0.4).bigPageEvery(0);
     }
 
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void anyFailedCallOfACommitFailsTheStoreClosedAndLosesNothingAcknowledged() {
+        EnumMap<Op, Integer> sites = failEveryCallOfEveryCommit(false);
+        // commits write, force, create segments, force the directory and delete compacted segments
+        assertTrue(sites.keySet().containsAll(List.of(Op.WRITE, Op.FORCE, Op.OPEN, Op.FORCE_DIRECTORY, Op.DELETE)),
+                "call sites seen: " + sites);
+    }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void anyFailedCallOfACleaningCommitFailsClosedOrOnlyStopsCleaning() {
+        EnumMap<Op, Integer> sites = failEveryCallOfEveryCommit(true);
+        // cleaning commits read the records they copy forward: a failed read stops cleaning, not the commit
+        assertTrue(sites.keySet().containsAll(List.of(Op.READ, Op.WRITE, Op.FORCE, Op.DELETE)), "call sites seen: " + sites);
+        assertTrue(sites.get(Op.READ) > 10, "reads failed in cleaning commits: " + sites.get(Op.READ));
+    }
+
+    private static EnumMap<Op, Integer> failEveryCallOfEveryCommit(boolean cleaning) {
         int runs = 0;
         EnumMap<Op, Integer> sites = new EnumMap<>(Op.class);
         for (int commit = 0; commit < COMMITS; commit++) {
-            Map<Op, Long> calls = dryRun(commit);
+            Map<Op, Long> calls = dryRun(commit, cleaning);
             for (Map.Entry<Op, Long> e : calls.entrySet()) {
                 for (int nth = 1; nth <= e.getValue(); nth++) {
                     for (boolean persistent : new boolean[]{false, true}) {
                         for (boolean powerCut : new boolean[]{false, true}) {
-                            failOneCommit(commit, e.getKey(), nth, persistent, powerCut);
+                            failOneCommit(commit, e.getKey(), nth, persistent, powerCut, cleaning);
                             runs++;
                         }
                     }
@@ -58,17 +86,15 @@ class IoErrorTest {
                 }
             }
         }
-        // commits write, force, create segments, force the directory and delete compacted segments
-        assertTrue(sites.keySet().containsAll(List.of(Op.WRITE, Op.FORCE, Op.OPEN, Op.FORCE_DIRECTORY, Op.DELETE)),
-                "call sites seen: " + sites);
         assertTrue(runs > 100, "only " + runs + " runs");
+        return sites;
     }
 
     /** The calls commit {@code commit} makes, by operation. */
-    private static Map<Op, Long> dryRun(int commit) {
+    private static Map<Op, Long> dryRun(int commit, boolean cleaning) {
         FaultInjectingIO io = new FaultInjectingIO(SEED);
-        RandomCheckpoints work = new RandomCheckpoints(SEED).maxChanges(6).fullChance(0.4).bigPageEvery(0);
-        try (Store store = open(io)) {
+        RandomCheckpoints work = workload(cleaning);
+        try (Store store = open(io, cleaning)) {
             for (int i = 0; i < commit; i++) {
                 work.writeOne(store);
             }
@@ -89,12 +115,13 @@ class IoErrorTest {
         return m;
     }
 
-    private static void failOneCommit(int commit, Op op, int nth, boolean persistent, boolean powerCut) {
-        String what = "commit " + commit + ", " + op + " call " + nth + (persistent ? " and later" : " once")
-                + (powerCut ? ", then a power cut" : "");
+    private static void failOneCommit(int commit, Op op, int nth, boolean persistent, boolean powerCut,
+                                      boolean cleaning) {
+        String what = (cleaning ? "cleaning, " : "") + "commit " + commit + ", " + op + " call " + nth
+                + (persistent ? " and later" : " once") + (powerCut ? ", then a power cut" : "");
         FaultInjectingIO io = new FaultInjectingIO(SEED);
-        RandomCheckpoints work = new RandomCheckpoints(SEED).maxChanges(6).fullChance(0.4).bigPageEvery(0);
-        Store store = open(io);
+        RandomCheckpoints work = workload(cleaning);
+        Store store = open(io, cleaning);
         for (int i = 0; i < commit; i++) {
             work.writeOne(store);
         }
@@ -107,6 +134,14 @@ class IoErrorTest {
         } catch (StoreFailedException e) {
             committed = false;
             assertInstanceOf(IOException.class, e.getCause(), what);
+        }
+        if (op == Op.READ) {
+            // a commit reads only to copy records forward: a failed read leaves them where they are
+            assertTrue(committed && !store.isFailed(), what + ": a failed read must not fail the commit or the store");
+            assertTrue(((DirectoryStore) store).cleaningStalled().orElseThrow().contains("injected"), what);
+            // with cleaning stopped, the store falls back on asking for a full checkpoint when it pays off
+            DirectoryStore d = (DirectoryStore) store;
+            assertEquals(d.reclaimableBytes() > Math.max(2500, d.liveBytes()), d.suggestFull(), what);
         }
         if (!committed || store.isFailed()) {
             assertTrue(store.isFailed(), what + ": a failed commit must fail the store");
@@ -126,7 +161,7 @@ class IoErrorTest {
             io.powerCut(CutMode.LOSE_UNFORCED);
             io.powerOn();
         }
-        try (Store again = open(io)) {
+        try (Store again = open(io, cleaning)) {
             long last = again.lastDurable().map(StoredCheckpoint::id).orElse(-1L);
             if (committed) {
                 assertEquals(work.lastCommitted(), last, what + ": an acknowledged checkpoint was lost");
