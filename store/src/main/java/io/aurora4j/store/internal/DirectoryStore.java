@@ -466,14 +466,26 @@ public final class DirectoryStore implements Store {
             }
         }
 
+        private byte[] lastIdBytes = new byte[0];
+        private String lastId = "";
+
         private Op<Loc> parseChange(Segment s, long pos, byte type, ByteBuffer p) {
             int idLength = Short.toUnsignedInt(p.getShort());
             if (idLength > p.remaining()) {
                 return null;
             }
-            byte[] idBytes = new byte[idLength];
-            p.get(idBytes);
-            String id = new String(idBytes, StandardCharsets.UTF_8);
+            String id;
+            if (idLength == lastIdBytes.length && p.hasArray() && java.util.Arrays.equals(p.array(),
+                    p.arrayOffset() + p.position(), p.arrayOffset() + p.position() + idLength, lastIdBytes, 0, idLength)) {
+                p.position(p.position() + idLength);
+                id = lastId; // a region's pages repeat its id: one string for all of them (a 2 GiB region has 524,288)
+            } else {
+                byte[] idBytes = new byte[idLength];
+                p.get(idBytes);
+                id = new String(idBytes, StandardCharsets.UTF_8);
+                lastIdBytes = idBytes;
+                lastId = id;
+            }
             int recordLength = HEADER_LENGTH + p.limit();
             switch (type) {
                 case OBJECT -> {
@@ -631,7 +643,7 @@ public final class DirectoryStore implements Store {
         try {
             checkNotClosed();
             StoredCheckpoint cp = history.checkpoint(checkpointId);
-            StateIndex<Loc> index = history.stateAt(checkpointId, StateIndex.noTracker());
+            StateIndex<Loc> index = history.stateAt(checkpointId);
             return new IndexedState<>(cp, index, new IndexedState.ValueReader<>() {
                 @Override
                 public byte[] bytes(Loc value) {

@@ -118,14 +118,19 @@ final class History<V> {
         throw new NoSuchElementException("no retained checkpoint " + id);
     }
 
-    /** A private copy of the index of retained checkpoint {@code id}. */
-    StateIndex<V> stateAt(long id, StateIndex.Tracker<V> tracker) {
+    /**
+     * The index of retained checkpoint {@code id}, never changed afterwards: for the newest, a copy-on-write
+     * {@link StateIndex#snapshot() snapshot} of the head (O(objects)); for an older one, a copy of the base with
+     * the deltas up to it applied. Read-only: it has no tracker.
+     */
+    StateIndex<V> stateAt(long id) {
         if (!isRetained(id)) {
             throw new NoSuchElementException("no retained checkpoint " + id);
         }
         if (newest().id() == id) {
-            return head.copy(tracker);
+            return head.snapshot();
         }
+        StateIndex.Tracker<V> tracker = StateIndex.noTracker();
         StateIndex<V> s = base.copy(tracker);
         Iterator<Delta<V>> it = deltas.iterator();
         while (it.hasNext()) {

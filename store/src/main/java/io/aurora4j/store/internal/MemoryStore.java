@@ -88,7 +88,7 @@ public final class MemoryStore implements Store {
         try {
             checkNotClosed();
             StoredCheckpoint cp = history.checkpoint(checkpointId);
-            StateIndex<byte[]> index = history.stateAt(checkpointId, StateIndex.noTracker());
+            StateIndex<byte[]> index = history.stateAt(checkpointId);
             return new IndexedState<>(cp, index, new IndexedState.ValueReader<>() {
                 @Override
                 public byte[] bytes(byte[] value) {

@@ -1,5 +1,6 @@
 package io.aurora4j.store.internal;
 
+import org.agrona.collections.Hashing;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.util.HashMap;
@@ -37,8 +38,28 @@ final class StateIndex<V> {
         boolean phantom;
         long orderId;
         int orderSeq;
+        /** Also in a {@link #snapshot()}: the index that changes it must copy it first (copy on write). */
+        boolean shared;
         final HashMap<Key, V> entries = new HashMap<>();
-        final Long2ObjectHashMap<V> pages = new Long2ObjectHashMap<>();
+        /**
+         * Without Agrona's cached iterators ({@code shouldAvoidAllocation = false}): a snapshot's objects are read by
+         * any number of threads at once, and a shared cached iterator corrupts concurrent iterations (found by
+         * StoreContractTest's concurrent readers when snapshots began sharing objects).
+         */
+        final Long2ObjectHashMap<V> pages = new Long2ObjectHashMap<>(8, Hashing.DEFAULT_LOAD_FACTOR, false);
+
+        /** A copy with the same values, not shared. */
+        Obj<V> copy() {
+            Obj<V> to = new Obj<>();
+            to.kind = kind;
+            to.value = value;
+            to.phantom = phantom;
+            to.orderId = orderId;
+            to.orderSeq = orderSeq;
+            to.entries.putAll(entries);
+            pages.forEach(to.pages::put);
+            return to;
+        }
     }
 
     private static final Tracker<Object> NONE = new Tracker<>() {
@@ -92,8 +113,11 @@ final class StateIndex<V> {
                 if (o == null) {
                     o = new Obj<>();
                     objects.put(p.id(), o);
-                } else if (o.value != null) {
-                    tracker.removed(o.value);
+                } else {
+                    o = owned(p.id(), o);
+                    if (o.value != null) {
+                        tracker.removed(o.value);
+                    }
                 }
                 o.kind = p.kind();
                 o.orderId = p.orderId();
@@ -117,7 +141,7 @@ final class StateIndex<V> {
             }
             case Op.RemoveEntry<V> e -> {
                 Obj<V> o = objects.get(e.id());
-                V old = o == null ? null : o.entries.remove(e.key());
+                V old = o == null ? null : owned(e.id(), o).entries.remove(e.key());
                 if (old != null) {
                     tracker.removed(old);
                 }
@@ -148,15 +172,7 @@ final class StateIndex<V> {
     StateIndex<V> copy(Tracker<V> newTracker) {
         StateIndex<V> c = new StateIndex<>(newTracker);
         for (Map.Entry<String, Obj<V>> e : objects.entrySet()) {
-            Obj<V> from = e.getValue();
-            Obj<V> to = new Obj<>();
-            to.kind = from.kind;
-            to.value = from.value;
-            to.phantom = from.phantom;
-            to.orderId = from.orderId;
-            to.orderSeq = from.orderSeq;
-            to.entries.putAll(from.entries);
-            from.pages.forEach(to.pages::put);
+            Obj<V> to = e.getValue().copy();
             if (to.value != null) {
                 newTracker.added(to.value);
             }
@@ -168,11 +184,37 @@ final class StateIndex<V> {
     }
 
     private Obj<V> objectOrPhantom(String id) {
-        return objects.computeIfAbsent(id, k -> {
-            Obj<V> o = new Obj<>();
-            o.phantom = true;
-            return o;
+        Obj<V> o = objects.computeIfAbsent(id, k -> {
+            Obj<V> phantom = new Obj<>();
+            phantom.phantom = true;
+            return phantom;
         });
+        return owned(id, o);
+    }
+
+    /** {@code o}, the object under {@code id}, made this index's own before a change: copied if a snapshot shares it. */
+    private Obj<V> owned(String id, Obj<V> o) {
+        if (!o.shared) {
+            return o;
+        }
+        Obj<V> c = o.copy(); // the same values: the tracker hears nothing
+        objects.put(id, c);
+        return c;
+    }
+
+    /**
+     * A read-only view of this index as it is now, in O(objects): the objects are shared until this index changes
+     * one, which copies it first ({@link #owned}). For the newest checkpoint's state (recovery), so that opening a
+     * store does not copy a region's page map — a 2 GiB region has 524,288 entries; the first later write to the
+     * region pays the copy instead, on the writer's thread. The snapshot must not be changed, and has no tracker.
+     */
+    StateIndex<V> snapshot() {
+        StateIndex<V> s = new StateIndex<>(noTracker());
+        for (Map.Entry<String, Obj<V>> e : objects.entrySet()) {
+            e.getValue().shared = true;
+            s.objects.put(e.getKey(), e.getValue());
+        }
+        return s;
     }
 
     private void untrackAll(Obj<V> o) {
