@@ -19,11 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -109,6 +111,7 @@ public final class DirectoryStore implements Store {
     private static final int FLOOR_MAGIC = 0x524C4641; // "AFLR"
     private static final int WRITE_BUFFER = 1 << 20;
     private static final int READ_BUFFER = 1 << 20;
+    private static final long CLOSE_WAIT_SECONDS = 30;
 
     /** Where a value lives: a record of {@code length} bytes at {@code offset} and the value inside it. */
     record Loc(Segment segment, long offset, int length, int valueOffset, int valueLength) {
@@ -155,9 +158,11 @@ public final class DirectoryStore implements Store {
     private long floorFirstSegment = -1; // from the FLOOR file at open: the first segment compaction kept
     private Writer writer;
     private volatile boolean closed;
+    private final Deleter deleter; // null: dead segments are deleted inside the commit that compacts
 
     private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
-                           Closeable dirLock, boolean cleaningEnabled, double cleaningTrigger, double cleaningBudget) {
+                           Closeable dirLock, boolean cleaningEnabled, double cleaningTrigger, double cleaningBudget,
+                           boolean backgroundDeletes) {
         this.directory = directory;
         this.cleaning = new Cleaning(cleaningEnabled, cleaningTrigger, cleaningBudget, segmentBytes);
         this.io = io;
@@ -166,6 +171,7 @@ public final class DirectoryStore implements Store {
         this.name = "directory " + directory;
         this.failure = new Failure(name);
         this.dirLock = dirLock;
+        this.deleter = backgroundDeletes ? new Deleter() : null;
         this.history = new History<>(new StateIndex.Tracker<>() {
             @Override
             public void added(Loc value) {
@@ -195,14 +201,17 @@ public final class DirectoryStore implements Store {
 
     /**
      * Opens (creating if missing) and recovers the store in {@code directory}. {@code cleaning},
-     * {@code cleaningTrigger} and {@code cleaningBudget} are the {@link Cleaning} policy.
+     * {@code cleaningTrigger} and {@code cleaningBudget} are the {@link Cleaning} policy; with
+     * {@code backgroundDeletes}, compacted segments are deleted by the store's deleter thread instead of inside
+     * the commit that compacted them (see "Compaction" above).
      *
      * @throws StoreException          if the directory is locked by another store or cannot be read
      * @throws StoreFailedException    if an I/O operation of recovery failed
      * @throws StoreCorruptedException if data before the end of the log is corrupt
      */
     public static DirectoryStore open(Path dir, int retain, Duration retainFor, long segmentBytes, StoreIO io,
-                                      Clock clock, boolean cleaning, double cleaningTrigger, double cleaningBudget) {
+                                      Clock clock, boolean cleaning, double cleaningTrigger, double cleaningBudget,
+                                      boolean backgroundDeletes) {
         Path directory = dir.toAbsolutePath(); // messages name it in full; every file has a parent
         Closeable dirLock;
         try {
@@ -216,7 +225,7 @@ public final class DirectoryStore implements Store {
                     + " is already open by another store, in this or another process (its LOCK file is locked)");
         }
         DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock,
-                cleaning, cleaningTrigger, cleaningBudget);
+                cleaning, cleaningTrigger, cleaningBudget, backgroundDeletes);
         try {
             store.recover();
             return store;
@@ -846,6 +855,12 @@ public final class DirectoryStore implements Store {
         }
     }
 
+    /**
+     * Closes the store. With background deletes, first waits (at most 30 seconds, without the
+     * store's lock) for the deleter to finish the deletions already handed to it; what is still pending then, or
+     * when the store has failed, is abandoned: the segments stay on disk and the next open scans them and
+     * deletes them at its first compaction.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -855,9 +870,34 @@ public final class DirectoryStore implements Store {
             }
             closed = true;
             writer = null;
+        } finally {
+            lock.unlock();
+        }
+        if (deleter != null) {
+            deleter.shutdown(TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS));
+        }
+        lock.lock();
+        try {
             closeQuietly();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} until the deleter has carried out every deletion handed to it (or the store
+     * failed); true if none is pending. Always true without background deletes. For tests and tools that look
+     * at the directory.
+     */
+    public boolean awaitDeletions(Duration timeout) {
+        if (deleter == null) {
+            return true;
+        }
+        try {
+            return deleter.awaitIdle(timeout.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -920,14 +960,148 @@ public final class DirectoryStore implements Store {
             }
             s.deleted = true;
             segments.remove(0);
+            if (deleter != null) {
+                deleter.submit(s); // in this order: the deleter works first in, first out
+                continue;
+            }
             try {
-                s.file.close();
-                io.delete(s.path);
-                // One deletion per directory force: a power cut must never leave a later segment deleted and
-                // an earlier one present, or recovery would replay records whose removal was deleted.
-                io.forceDirectory(directory);
+                deleteSegment(s);
             } catch (IOException e) {
                 throw failure.fail("deleting " + s.path, e);
+            }
+        }
+    }
+
+    /**
+     * Closes and deletes a dead segment, then forces the directory. One deletion per directory force, and
+     * segments strictly oldest first (also across compaction rounds): a power cut must never leave a later
+     * segment deleted and an earlier one present, or recovery would replay records whose removal was deleted.
+     * A segment left behind by a cut before its deletion was forced is harmless: recovery scans it (the floor
+     * it was deleted under is already in FLOOR) and the next compaction deletes it again.
+     */
+    private void deleteSegment(Segment s) throws IOException {
+        s.file.close();
+        io.delete(s.path);
+        io.forceDirectory(directory);
+    }
+
+    private static void closeQuietly(Segment s) {
+        try {
+            s.file.close();
+        } catch (IOException ignored) {
+            // abandoned: recovery will scan and delete it; closing loses nothing forced
+        }
+    }
+
+    /**
+     * The store's deleter: one daemon platform thread, started at the first deletion, that deletes the dead
+     * segments compaction hands it, first in first out, each with its directory force ({@link #deleteSegment}).
+     * A failed close, delete or force fails the store ({@link Failure}): the commit that compacted has already
+     * returned, so the failure surfaces at the next begin or log append. Once the store has failed or is
+     * closing past its wait, what remains is abandoned (handles closed, files left for recovery). Thread-safe:
+     * its queue and state are guarded by its monitor; it never takes the store's lock, so {@link #close()} can
+     * wait for it without holding that lock.
+     */
+    private final class Deleter implements Runnable {
+        private final ArrayDeque<Segment> queue = new ArrayDeque<>();
+        private Thread thread;
+        private boolean busy; // a deletion is being carried out
+        private boolean stopped;
+
+        synchronized void submit(Segment s) {
+            if (stopped) {
+                closeQuietly(s); // a commit that finished after close: the next open deletes it
+                return;
+            }
+            queue.add(s);
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("aurora4j-deleter " + directory).start(this);
+            }
+            notifyAll();
+        }
+
+        synchronized boolean awaitIdle(long nanos) throws InterruptedException {
+            long deadline = System.nanoTime() + nanos;
+            while ((busy || !queue.isEmpty()) && !failure.isFailed()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+            return !busy && queue.isEmpty();
+        }
+
+        /**
+         * Waits up to {@code nanos} for the pending deletions, then abandons the rest and waits (within what is
+         * left of the same bound) for the one in progress, so that no deletion runs after the directory's lock
+         * is released — unless the bound ran out in the middle of one.
+         */
+        void shutdown(long nanos) {
+            long deadline = System.nanoTime() + nanos;
+            boolean interrupted = false;
+            try {
+                awaitIdle(nanos);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            synchronized (this) {
+                stopped = true;
+                for (Segment s : queue) {
+                    closeQuietly(s);
+                }
+                queue.clear();
+                notifyAll();
+                while (busy && !interrupted) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Segment s;
+                synchronized (this) {
+                    while (queue.isEmpty() && !stopped) {
+                        try {
+                            wait();
+                        } catch (InterruptedException e) {
+                            // nobody interrupts this thread on purpose; keep serving the queue
+                        }
+                    }
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    s = queue.poll();
+                    busy = true;
+                }
+                try {
+                    if (failure.isFailed()) {
+                        closeQuietly(s); // abandoned: after a failure nothing more is written or deleted
+                    } else {
+                        deleteSegment(s);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    closeQuietly(s);
+                    failure.fail("deleting " + s.path + " (in the background)", e);
+                } finally {
+                    synchronized (this) {
+                        busy = false;
+                        notifyAll();
+                    }
+                }
             }
         }
     }

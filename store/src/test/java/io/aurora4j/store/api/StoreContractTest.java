@@ -34,7 +34,9 @@ class StoreContractTest {
     @Test
     void theBuilderFailsFastNamingTheValueAlreadySet() {
         DirectoryStoreBuilder b = Store.directoryBuilder(dir).retainCheckpoints(4).segmentBytes(1 << 20)
-                .retainFor(Duration.ofMinutes(5));
+                .retainFor(Duration.ofMinutes(5)).backgroundDeletes(false);
+        assertEquals("backgroundDeletes was already set to false",
+                assertThrows(IllegalStateException.class, () -> b.backgroundDeletes(true)).getMessage());
         assertEquals("retainCheckpoints was already set to 4",
                 assertThrows(IllegalStateException.class, () -> b.retainCheckpoints(5)).getMessage());
         assertEquals("segmentBytes was already set to 1048576",

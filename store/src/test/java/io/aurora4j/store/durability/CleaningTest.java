@@ -22,6 +22,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,7 @@ class CleaningTest {
                 assertFalse(store.suggestFull(), "checkpoint " + id);
             }
             assertTrue(((DirectoryStore) store).relocatedRecords() > 0);
+            assertTrue(((DirectoryStore) store).awaitDeletions(Duration.ofSeconds(10)), "background deletions done");
             assertFalse(Files.exists(dir.resolve("segment-0000000000000001.log")), "the first segment was reclaimed");
             assertTrue(segmentFiles().size() <= 6, "segments " + segmentFiles());
             assertArrayEquals(big, store.state(60).objects().get(0).value());
@@ -192,6 +194,8 @@ class CleaningTest {
                     suggested++;
                 }
                 if (id > cycles / 3) {
+                    // the bound is the store's: deletions it has handed to its deleter count as done
+                    assertTrue(((DirectoryStore) store).awaitDeletions(Duration.ofSeconds(10)), "checkpoint " + id);
                     maxBytes = Math.max(maxBytes, segmentBytes(io, where));
                 }
             }

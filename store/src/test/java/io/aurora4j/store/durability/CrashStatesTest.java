@@ -33,8 +33,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class CrashStatesTest {
     private static final Path DIR = Path.of("/disk/store");
 
+    /**
+     * Deletions in the commit (backgroundDeletes off): a recording of one commit must hold every file operation
+     * it causes, in order. The background deleter's crash states are PowerCutTest's.
+     */
     private static Store open(FaultInjectingIO io) {
-        return Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).io(io).open();
+        return Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).backgroundDeletes(false).io(io).open();
     }
 
     @Test
@@ -73,7 +77,7 @@ class CrashStatesTest {
         int cleaningCommits = 0;
         TreeSet<String> kinds = new TreeSet<>();
         try (Store store = Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).cleaningTrigger(0)
-                .io(io).open()) {
+                .backgroundDeletes(false).io(io).open()) {
             DirectoryStore d = (DirectoryStore) store;
             for (int i = 0; i < 40; i++) {
                 long prev = work.lastCommitted();

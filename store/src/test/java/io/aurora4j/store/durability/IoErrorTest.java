@@ -40,9 +40,13 @@ class IoErrorTest {
         return open(io, false);
     }
 
-    /** {@code cleaning}: cleaning as eager as it gets (trigger 0), so that most commits copy records forward. */
+    /**
+     * {@code cleaning}: cleaning as eager as it gets (trigger 0), so that most commits copy records forward.
+     * Deletions in the commit (backgroundDeletes off): the tests that fail the n-th call of a commit count the
+     * calls a commit makes, which the background deleter would make after it, at a time of its own.
+     */
     private static Store open(FaultInjectingIO io, boolean cleaning) {
-        var b = Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).io(io);
+        var b = Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).backgroundDeletes(false).io(io);
         return (cleaning ? b.cleaningTrigger(0) : b).open();
     }
 

@@ -4,6 +4,7 @@ import io.aurora4j.store.CheckpointWriter;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.StoredState;
+import io.aurora4j.store.internal.DirectoryStore;
 import io.aurora4j.store.testing.FaultInjectingIO;
 import io.aurora4j.store.testing.RandomCheckpoints;
 import io.aurora4j.store.testing.StateModel;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -214,6 +216,7 @@ class RoundTripTest {
                 everSeen.addAll(segmentFiles());
             }
             checkRetained(store, work);
+            assertTrue(((DirectoryStore) store).awaitDeletions(Duration.ofSeconds(10)), "background deletions done");
             List<String> now = segmentFiles();
             assertTrue(everSeen.size() > 20 && now.size() < everSeen.size() / 2,
                     "compaction must delete segments: " + now.size() + " left of " + everSeen.size());
@@ -245,6 +248,7 @@ class RoundTripTest {
             // "static" pins the first segment; everything else after it is dead but still between
             assertTrue(store.reclaimableBytes() > 4096 * 5, "reclaimable " + store.reclaimableBytes());
             assertTrue(store.suggestFull());
+            assertTrue(((DirectoryStore) store).awaitDeletions(Duration.ofSeconds(10)), "background deletions done");
             long segmentsBefore = segmentFiles().size();
             for (long id = 31; id <= 33; id++) {
                 try (CheckpointWriter w = store.begin(id, id == 31 ? -1 : id - 1, null)) {
@@ -255,6 +259,7 @@ class RoundTripTest {
                     w.commit();
                 }
             }
+            assertTrue(((DirectoryStore) store).awaitDeletions(Duration.ofSeconds(10)), "background deletions done");
             assertTrue(segmentFiles().size() < segmentsBefore / 2,
                     segmentsBefore + " segments before the full checkpoint, " + segmentFiles().size() + " after");
             assertFalse(store.suggestFull());
