@@ -4,6 +4,7 @@ import io.aurora4j.store.CheckpointWriter;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.internal.DirectoryStore;
+import io.aurora4j.store.testing.DeleterHooksIO;
 import io.aurora4j.store.testing.FaultInjectingIO;
 import io.aurora4j.store.testing.FaultInjectingIO.Event;
 import io.aurora4j.store.testing.FaultInjectingIO.Image;
@@ -13,7 +14,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +39,8 @@ class CrashStatesTest {
 
     /**
      * Deletions in the commit (backgroundDeletes off): a recording of one commit must hold every file operation
-     * it causes, in order. The background deleter's crash states are PowerCutTest's.
+     * it causes, in order. The background deleter's crash states are PowerCutTest's and
+     * {@link #aSegmentWhoseBackgroundDeletionWasPendingAtACrashIsScannedThenDeletedByTheNextCompaction}'s.
      */
     private static Store open(FaultInjectingIO io) {
         return Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).backgroundDeletes(false).io(io).open();
@@ -98,6 +103,68 @@ class CrashStatesTest {
         assertTrue(cleaningCommits >= 15, "only " + cleaningCommits + " commits copied records forward");
         assertTrue(kinds.containsAll(List.of("Write", "Force", "Delete")), "events " + kinds);
         assertTrue(states > 500, "only " + states + " crash states");
+    }
+
+    /**
+     * With background deletes, compaction makes FLOOR durable in the commit and leaves the deletions to the
+     * deleter, so a power cut can find a dead segment still on disk while FLOOR already names a later first
+     * segment — and, as here, with several more compaction rounds queued behind it. Recovery scans it like any
+     * other (replaying more than the floor needs changes nothing: only dead prefixes are deleted) and the next
+     * compaction deletes it.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSegmentWhoseBackgroundDeletionWasPendingAtACrashIsScannedThenDeletedByTheNextCompaction() throws Exception {
+        FaultInjectingIO disk = new FaultInjectingIO(11);
+        DeleterHooksIO io = new DeleterHooksIO(disk);
+        io.holdDeletes();
+        RandomCheckpoints work = new RandomCheckpoints(13).maxChanges(6).fullChance(0.5).bigPageEvery(0);
+        Store store = Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).io(io).open();
+        Path held = null;
+        for (int i = 0; i < 200 && held == null; i++) {
+            work.writeOne(store);
+            for (int spin = 0; spin < 20 && held == null; spin++) {
+                held = io.held();
+                if (held == null) {
+                    Thread.sleep(1); // a compaction hands its deletions over; the deleter then takes the first
+                }
+            }
+        }
+        assertNotNull(held, "no compaction in 200 checkpoints");
+        for (int i = 0; i < 20; i++) {
+            work.writeOne(store); // more compaction rounds: FLOOR moves on while the deletions wait
+        }
+        long acknowledged = work.lastCommitted();
+        disk.powerCut(FaultInjectingIO.CutMode.LOSE_UNFORCED);
+        io.release(); // the held deletion now meets the dead disk: the rest are abandoned
+        store.close();
+        disk.powerOn();
+
+        String heldName = held.getFileName().toString();
+        assertTrue(disk.list(DIR).contains(heldName), heldName + " survived the cut");
+        ByteBuffer floor = ByteBuffer.wrap(disk.image().files().get(DIR.resolve("FLOOR"))).order(ByteOrder.LITTLE_ENDIAN);
+        long firstKept = floor.getLong(16);
+        long heldId = Long.parseLong(heldName.substring("segment-".length(), heldName.length() - ".log".length()));
+        assertTrue(heldId < firstKept, "FLOOR names segment " + firstKept + " as the first kept, after " + heldName);
+
+        try (Store again = Store.directoryBuilder(DIR).segmentBytes(3000).retainCheckpoints(2).io(disk).open()) {
+            assertEquals(acknowledged, again.lastDurable().orElseThrow().id());
+            for (StoredCheckpoint cp : again.checkpoints()) {
+                StateModel model = work.committed().get(cp.id());
+                assertNotNull(model, "retained checkpoint " + cp.id() + " is unknown");
+                assertNull(model.difference(again.state(cp.id())), "checkpoint " + cp.id());
+            }
+            DirectoryStore d = (DirectoryStore) again;
+            assertTrue(disk.list(DIR).contains(heldName), "recovery scans the leftover; compaction deletes it");
+            work.writeOne(again);
+            assertTrue(d.awaitDeletions(Duration.ofSeconds(10)));
+            assertFalse(disk.list(DIR).contains(heldName), "the next compaction deleted the leftover");
+            long files = disk.list(DIR).stream().filter(n -> n.startsWith("segment-")).count();
+            assertEquals(d.segmentCount(), files, "the directory holds exactly the segments the store uses");
+            for (StoredCheckpoint cp : again.checkpoints()) {
+                assertNull(work.committed().get(cp.id()).difference(again.state(cp.id())), "checkpoint " + cp.id());
+            }
+        }
     }
 
     @Test

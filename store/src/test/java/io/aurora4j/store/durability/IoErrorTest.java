@@ -6,6 +6,7 @@ import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.internal.DirectoryStore;
+import io.aurora4j.store.testing.DeleterHooksIO;
 import io.aurora4j.store.testing.FaultInjectingIO;
 import io.aurora4j.store.testing.FaultInjectingIO.CutMode;
 import io.aurora4j.store.testing.FaultInjectingIO.Op;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -43,7 +45,8 @@ class IoErrorTest {
     /**
      * {@code cleaning}: cleaning as eager as it gets (trigger 0), so that most commits copy records forward.
      * Deletions in the commit (backgroundDeletes off): the tests that fail the n-th call of a commit count the
-     * calls a commit makes, which the background deleter would make after it, at a time of its own.
+     * calls a commit makes, which the background deleter would make after it, at a time of its own. Its
+     * failures are {@link #aFailedBackgroundDeletionOrDirectoryForceFailsTheStoreAtTheNextOperation}'s.
      */
     private static Store open(FaultInjectingIO io, boolean cleaning) {
         var b = Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).backgroundDeletes(false).io(io);
@@ -179,6 +182,64 @@ class IoErrorTest {
                 assertNull(model.difference(again.state(cp.id())), what + ": checkpoint " + cp.id());
             }
             work.writeOne(again); // and the reopened store works
+        }
+    }
+
+    /**
+     * With background deletes (the default), a compacted segment's deletion and its directory force run on the
+     * store's deleter after the commit returned: a failure there cannot fail that commit, which stands, but
+     * fails the store closed from then on — the next begin throws {@link StoreFailedException} naming the
+     * injected cause, and so does a log append. Nothing acknowledged is lost on a healthy reopen (with or
+     * without a power cut), and the reopened store deletes what was left until the directory holds exactly
+     * the segments it uses.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aFailedBackgroundDeletionOrDirectoryForceFailsTheStoreAtTheNextOperation() throws IOException {
+        for (Op op : List.of(Op.DELETE, Op.FORCE_DIRECTORY)) {
+            for (boolean powerCut : new boolean[]{false, true}) {
+                String what = "background " + op + (powerCut ? ", then a power cut" : "");
+                FaultInjectingIO disk = new FaultInjectingIO(SEED);
+                DeleterHooksIO io = new DeleterHooksIO(disk);
+                io.failOnce(op);
+                RandomCheckpoints work = workload(false);
+                Store store = Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).io(io).open();
+                DirectoryStore d = (DirectoryStore) store;
+                int commits = 0;
+                while (!io.failed()) {
+                    assertTrue(commits++ < 200, what + ": the deleter never ran");
+                    work.writeOne(store); // succeeds: the failure, if it comes, comes after the commit returned
+                    d.awaitDeletions(Duration.ofSeconds(10));
+                }
+                assertTrue(store.isFailed(), what + ": a failed deletion must fail the store");
+                assertEquals(work.lastCommitted(), store.lastDurable().orElseThrow().id(), what + ": the commit stands");
+                long forces = disk.count(Op.FORCE);
+                StoreFailedException later = assertThrows(StoreFailedException.class,
+                        () -> store.begin(1000, -1, null), what);
+                assertTrue(later.getCause().getMessage().contains("injected failure of the deleter's " + op),
+                        what + ": cause " + later.getCause());
+                assertThrows(StoreFailedException.class, () -> store.log("after").append(new byte[1]), what);
+                assertEquals(forces, disk.count(Op.FORCE), what + ": a failed store must not force again");
+                store.close();
+                if (powerCut) {
+                    disk.powerCut(CutMode.LOSE_UNFORCED);
+                    disk.powerOn();
+                }
+                try (Store again = Store.directoryBuilder(DIR).segmentBytes(2500).retainCheckpoints(2).io(disk).open()) {
+                    assertEquals(work.lastCommitted(), again.lastDurable().orElseThrow().id(), what);
+                    for (StoredCheckpoint cp : again.checkpoints()) {
+                        assertNull(work.committed().get(cp.id()).difference(again.state(cp.id())), what);
+                    }
+                    DirectoryStore a = (DirectoryStore) again;
+                    for (int i = 0; i < 10; i++) {
+                        work.writeOne(again);
+                    }
+                    assertTrue(a.awaitDeletions(Duration.ofSeconds(10)), what);
+                    assertFalse(again.isFailed(), what);
+                    long files = disk.list(DIR).stream().filter(n -> n.startsWith("segment-")).count();
+                    assertEquals(a.segmentCount(), files, what + ": leftovers of the failed store were deleted");
+                }
+            }
         }
     }
 
