@@ -70,7 +70,11 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * resurrect a removed object after a crash). Before the first deletion under a new floor, the floor is made
  * durable in the {@code FLOOR} file, so that recovery never offers a checkpoint whose data is gone even if
  * the checkpoint that recorded the floor is later damaged; FLOOR also names the first segment kept, so a
- * damaged or missing segment cannot pass for a compacted one. Recovery replays what remains from an empty state;
+ * damaged or missing segment cannot pass for a compacted one. With background deletes (the default) the
+ * commit writes FLOOR and drops the dead segments from its list, and the {@link Deleter} closes, deletes and
+ * directory-forces them afterwards, still strictly oldest first with one force each, across compaction
+ * rounds; a crash may then leave dead segments before the one FLOOR names, which recovery scans (a longer
+ * replay of dead prefixes reaches the same states) and the next compaction deletes. Recovery replays what remains from an empty state;
  * because only dead prefixes are deleted (and a kind change is written as an explicit removal), that replay
  * reaches the floor's state exactly; entries of an object whose creating record was compacted away wait in a
  * phantom object until the object's live record arrives. Data becomes dead when it is superseded, so an
@@ -86,7 +90,8 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * copied bytes (read through a 1 MiB window) and, when its plan runs out, a pass over the head index; a segment
  * roll adds a file creation and
  * a directory fsync; a compaction round adds the FLOOR file (write, fsync, rename, directory fsync) and one
- * deletion and directory fsync per dead segment. Open: reads every segment once and checks every CRC; memory
+ * deletion and directory fsync per dead segment — on the deleter thread with background deletes, off the
+ * commit's latency (an unlink of 64 MiB took ~200 ms on ext4 with {@code discard}). Open: reads every segment once and checks every CRC; memory
  * is the index (per live object, entry key and page: one location, about 40 bytes, plus keys) and the
  * changes of the retained checkpoints, never value bytes. {@link #state}: a copy of the floor's index plus
  * the retained changes up to the checkpoint (the newest copies the head index instead); values are read on
@@ -95,14 +100,20 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * <h2>Failure</h2>
  * Any {@link IOException} while writing, forcing, creating or deleting fails the store for good
  * ({@link Failure}): the commit in progress throws {@link StoreFailedException}, and so does every later
- * begin and log append. A failed force is never retried. Reads after a failure still serve what was
+ * begin and log append. A failed force is never retried. A failed deletion or directory force on the deleter
+ * thread fails the store the same way, but after the commit that compacted has returned, so it surfaces at
+ * the next begin, log append or write. Reads after a failure still serve what was
  * committed before it. A failed <em>read</em> while cleaning reads a record to copy (or a copy that fails its
  * checksum) fails neither the commit nor the store: nothing written is in doubt, the record stays where it is,
  * and cleaning stops for the store's life ({@link #cleaningStalled()}), leaving {@link #suggestFull()} to
  * fall back on full checkpoints.
  *
  * <p>Thread-safe: one {@link ReentrantLock} guards the segment list and the history; a writer appends without
- * it (readers only read below the committed end) and takes it to publish a commit.
+ * it (readers only read below the committed end) and takes it to publish a commit. The deleter thread
+ * (daemon, {@code aurora4j-deleter <directory>}, started at the first background deletion, stopped by
+ * {@link #close()}) touches only segments already removed from the list and marked {@code deleted}, under its
+ * own monitor, never the store's lock; a reader still holding such a segment's location fails with
+ * {@link IllegalStateException} as before.
  */
 public final class DirectoryStore implements Store {
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{16})\\.log");

@@ -18,7 +18,10 @@ import java.util.zip.CRC32C;
  *   log-NAME.tmp                 a log being rewritten by a trim (deleted at open if a crash left it)
  *   FLOOR                        written (aside as FLOOR.tmp, forced, renamed, directory forced) before
  *                                compaction deletes segments: int32 magic 0x524C4641, int32 CRC32C of the
- *                                rest, int64 floor, int64 first segment kept. Recovery offers no checkpoint
+ *                                rest, int64 floor, int64 first segment kept. Segments older than that
+ *                                one may still be present (deletions are oldest first, and with background
+ *                                deletes a crash can leave several rounds' worth): they are dead, recovery
+ *                                scans them and the next compaction deletes them. Recovery offers no checkpoint
  *                                older than the floor, reports corruption if the floor's checkpoint or the
  *                                first kept segment is missing, and accepts a checkpoint whose base is in
  *                                no segment only at the start of the first segment, at or before that one.
