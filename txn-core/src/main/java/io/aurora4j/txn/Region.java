@@ -890,6 +890,26 @@ public final class Region implements StateObject {
         return oldestAfterCut == null ? live : ((RegionRoot.Pre) oldestAfterCut.oldRef).root();
     }
 
+    /**
+     * The table as of the cut, read inside the seqlock: waits while a commit or rollback holds the region's lock,
+     * and reads again if the lock word changed meanwhile.
+     */
+    private Root stableRootAt(long cut) {
+        for (int spins = 0; ; spins++) {
+            long m = rootBox.lvMeta();
+            if ((m & VBox.LOCKED) != 0) {
+                awaitUnlocked(m, spins);
+                continue;
+            }
+            Root live = rootBox.lvRoot(); // before the history: a writer pushes the old root before publishing the new
+            UndoEntry h = rootBox.lvHistory();
+            Root root = rootAt(cut, h, live);
+            if (rootBox.lpMetaAfterFence() == m) {
+                return root;
+            }
+        }
+    }
+
     /** A view's read: bytes as of {@code cp} (see {@link CheckpointView}). */
     long readAt(Checkpoint cp, long index, int length, int op, Object dst, int dstOff) {
         if (excluded) {
@@ -963,21 +983,7 @@ public final class Region implements StateObject {
         if (excluded) {
             return;
         }
-        long cut = cp.closedEpoch.number;
-        Root root;
-        for (int spins = 0; ; spins++) {
-            long m = rootBox.lvMeta();
-            if ((m & VBox.LOCKED) != 0) {
-                awaitUnlocked(m, spins);
-                continue;
-            }
-            Root live = rootBox.lvRoot();
-            UndoEntry h = rootBox.lvHistory();
-            root = rootAt(cut, h, live);
-            if (rootBox.lpMetaAfterFence() == m) {
-                break;
-            }
-        }
+        Root root = stableRootAt(cp.closedEpoch.number);
         for (int li = 0; li < root.leaves.length; li++) {
             Epoch leafEpoch = root.leafEpochs[li]; // frozen: the root is of an epoch at or before the cut
             if (since >= 0 && leafEpoch.number <= since) {
@@ -1084,22 +1090,9 @@ public final class Region implements StateObject {
         }
         long cut = cp.closedEpoch.number;
         pin(cut); // from here on, pages visible at the cut are orphaned, never pooled, while the fork lives
-        Root shared;
-        for (int spins = 0; ; spins++) {
-            long m = rootBox.lvMeta();
-            // A commit of the checkpoint's epoch that is still installing holds the lock: wait, so the fork
-            // sees the cut complete and no late commit changes a table the fork shares.
-            if ((m & VBox.LOCKED) != 0) {
-                awaitUnlocked(m, spins);
-                continue;
-            }
-            Root live = rootBox.lvRoot();
-            UndoEntry h = rootBox.lvHistory();
-            shared = rootAt(cut, h, live);
-            if (rootBox.lpMetaAfterFence() == m) {
-                break;
-            }
-        }
+        // A commit of the checkpoint's epoch that is still installing holds the lock: stableRootAt waits for it, so
+        // the fork sees the cut complete and no late commit changes a table the fork shares.
+        Root shared = stableRootAt(cut);
         StoredPages sp = storedPages;
         if (sp != null && sp.unloaded() > 0) {
             // Group.fork loaded them before taking its lock; this pass only catches what a racing rollback put back
