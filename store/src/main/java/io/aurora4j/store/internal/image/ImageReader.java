@@ -38,6 +38,11 @@ public final class ImageReader {
     private final ImageLimits limits;
     private final CRC32C recordCrc = new CRC32C();
     private final CRC32C imageCrc = new CRC32C();
+    /** Growth step of the record buffer beyond doubling: the most it allocates ahead of arrived bytes. */
+    private static final int CHUNK = 64 << 10;
+    /** A record buffer larger than this is dropped after its record. */
+    private static final int MAX_KEPT = 1 << 20;
+
     private byte[] buf = new byte[256];
     private long offset; // stream offset of the next byte
     private long recordAt; // stream offset of the record being handled
@@ -145,11 +150,7 @@ public final class ImageReader {
             throw new ImageLimitException(recordAt, "maxTotalBytes", "an image of at least "
                     + (recordAt + RECORD_HEADER_LENGTH + length) + " bytes");
         }
-        if (buf.length < RECORD_HEADER_LENGTH + length) {
-            // grows by steps as bytes actually arrive would be nicer; the limit bounds it either way
-            buf = Arrays.copyOf(buf, RECORD_HEADER_LENGTH + length);
-        }
-        int got = readUpTo(buf, RECORD_HEADER_LENGTH, length);
+        int got = readPayload(length);
         if (got < length) {
             throw corrupt("the image ends inside a record of " + length + " bytes (truncated after " + got + ")");
         }
@@ -167,6 +168,33 @@ public final class ImageReader {
         p = RECORD_HEADER_LENGTH;
         end = RECORD_HEADER_LENGTH + length;
         return type;
+    }
+
+    /**
+     * Reads the {@code length} payload bytes after the header in {@code buf}, growing it as bytes arrive: by
+     * at most doubling, and never past what arrived plus one {@link #CHUNK}, so that a header that declares a
+     * large record costs memory only once its bytes are here (a 21-byte image claiming 64 MiB allocated 64 MiB).
+     * Returns the bytes read: fewer than {@code length} if the stream ended.
+     */
+    private int readPayload(int length) {
+        int need = RECORD_HEADER_LENGTH + length;
+        if (buf.length > MAX_KEPT && need <= MAX_KEPT) {
+            buf = Arrays.copyOf(buf, Math.max(256, need)); // keeps the header; drops a big record's buffer
+        }
+        int got = 0;
+        while (got < length) {
+            int at = RECORD_HEADER_LENGTH + got;
+            if (at == buf.length) {
+                long grown = Math.max((long) buf.length * 2, (long) at + CHUNK);
+                buf = Arrays.copyOf(buf, (int) Math.min(grown, need));
+            }
+            int n = readUpTo(buf, at, Math.min(length - got, buf.length - at));
+            if (n == 0) {
+                break;
+            }
+            got += n;
+        }
+        return got;
     }
 
     private int readUpTo(byte[] b, int off, int len) {
