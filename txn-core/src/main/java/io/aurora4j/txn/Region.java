@@ -251,7 +251,8 @@ public final class Region implements StateObject {
             throw new IllegalArgumentException("region '" + id + "': page size must be a power of two from " + MIN_PAGE_SIZE
                     + " to " + MAX_PAGE_SIZE + ", was " + pageSize);
         }
-        long pages = (capacity + pageSize - 1) / pageSize;
+        // capacity / pageSize rounded up, without capacity + pageSize - 1, which overflows near Long.MAX_VALUE
+        long pages = capacity / pageSize + (capacity % pageSize == 0 ? 0 : 1);
         if (pages > Integer.MAX_VALUE - RegionRoot.LEAF_SIZE) {
             throw new IllegalArgumentException("region '" + id + "': " + capacity + " bytes in pages of " + pageSize
                     + " is " + pages + " pages, more than a region holds (" + (Integer.MAX_VALUE - RegionRoot.LEAF_SIZE)
