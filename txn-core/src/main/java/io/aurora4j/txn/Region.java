@@ -120,7 +120,12 @@ public final class Region implements StateObject {
     private static final Epoch NEVER = new Epoch(-1, false, null, null);
     /** Stamp of an excluded region's private leaves and pages. */
     private static final Epoch EXCLUDED = new Epoch(-2, false, null, null);
-    private static final ConcurrentHashMap<Integer, Page> ZERO_PAGES = new ConcurrentHashMap<>();
+    /**
+     * The page of zeros shared by the regions of each page size, held weakly: it goes (and the JDK frees its
+     * direct memory) once no region of that size is left. A strong cache kept a received image's 1 GiB zero page
+     * for the life of the JVM (issue #10).
+     */
+    private static final ConcurrentHashMap<Integer, java.lang.ref.WeakReference<Page>> ZERO_PAGES = new ConcurrentHashMap<>();
     static final int MIN_PAGE_SIZE = 64;
     static final int MAX_PAGE_SIZE = 1 << 30;
     static final int DEFAULT_PAGE_SIZE = 4096;
@@ -205,7 +210,7 @@ public final class Region implements StateObject {
         this.excluded = excluded;
         this.createdEpoch = createdEpoch;
         this.pool = new PagePool(pageSize);
-        this.zero = ZERO_PAGES.computeIfAbsent(pageSize, s -> new Page(ByteBuffer.allocateDirect(s), NEVER));
+        this.zero = zeroPage(pageSize);
         this.hotPage = zero;
         this.lastLookedUp = zero;
         this.parent = parent;
@@ -213,6 +218,24 @@ public final class Region implements StateObject {
         Root root = inherited != null ? inherited : emptyRoot();
         this.rootBox = new RegionRoot(this, group, version, root);
         this.leaves = root.leaves;
+    }
+
+    /** The shared page of zeros of {@code size} bytes, made again if every region of that size has gone. */
+    private static Page zeroPage(int size) {
+        while (true) {
+            java.lang.ref.WeakReference<Page> ref = ZERO_PAGES.get(size);
+            Page p = ref == null ? null : ref.get();
+            if (p != null) {
+                return p;
+            }
+            Page fresh = new Page(ByteBuffer.allocateDirect(size), NEVER);
+            boolean won = ref == null ? ZERO_PAGES.putIfAbsent(size, new java.lang.ref.WeakReference<>(fresh)) == null
+                    : ZERO_PAGES.replace(size, ref, new java.lang.ref.WeakReference<>(fresh));
+            if (won) {
+                return fresh;
+            }
+            // another region made one meanwhile: share it (ours is dropped before anything saw it)
+        }
     }
 
     private Root emptyRoot() {
