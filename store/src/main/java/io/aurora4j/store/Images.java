@@ -106,19 +106,29 @@ public final class Images {
      */
     public static StoredCheckpoint receive(InputStream in, Store into, ImageLimits limits) {
         Objects.requireNonNull(into, "into");
-        return read(in, limits, header -> {
-            Optional<StoredCheckpoint> newest = into.lastDurable();
-            if (!header.isFull() && (newest.isEmpty() || newest.get().id() != header.baseId())) {
-                throw new IllegalArgumentException("the image of checkpoint " + header.checkpointId()
-                        + " is incremental over checkpoint " + header.baseId() + ", but the newest checkpoint of "
-                        + into.describe() + " is " + newest.map(c -> String.valueOf(c.id())).orElse("none")
-                        + ": receive a full image, or the missing increments first");
-            }
-            if (newest.isPresent() && header.checkpointId() <= newest.get().id()) {
-                throw new IllegalArgumentException("the image of checkpoint " + header.checkpointId()
-                        + " is not newer than checkpoint " + newest.get().id() + ", the newest of " + into.describe());
-            }
-            return into.begin(header.checkpointId(), header.baseId(), header.label());
-        });
+        return read(in, limits, header -> begin(into, header));
+    }
+
+    /**
+     * What {@link #receive} does with an image's header: checks it against {@code into} and begins its checkpoint
+     * there. For a receiver that checks the records itself before they reach the store (it wraps the writer this
+     * returns and passes the wrapper to {@link #read}).
+     *
+     * @throws IllegalArgumentException if the image is incremental over a checkpoint that is not the store's
+     *                                  newest, or its id is not above the store's newest
+     */
+    public static CheckpointWriter begin(Store into, ImageHeader header) {
+        Optional<StoredCheckpoint> newest = into.lastDurable();
+        if (!header.isFull() && (newest.isEmpty() || newest.get().id() != header.baseId())) {
+            throw new IllegalArgumentException("the image of checkpoint " + header.checkpointId()
+                    + " is incremental over checkpoint " + header.baseId() + ", but the newest checkpoint of "
+                    + into.describe() + " is " + newest.map(c -> String.valueOf(c.id())).orElse("none")
+                    + ": receive a full image, or the missing increments first");
+        }
+        if (newest.isPresent() && header.checkpointId() <= newest.get().id()) {
+            throw new IllegalArgumentException("the image of checkpoint " + header.checkpointId()
+                    + " is not newer than checkpoint " + newest.get().id() + ", the newest of " + into.describe());
+        }
+        return into.begin(header.checkpointId(), header.baseId(), header.label());
     }
 }

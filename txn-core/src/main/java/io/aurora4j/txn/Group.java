@@ -878,22 +878,52 @@ public final class Group implements AutoCloseable {
 
     /**
      * Rebuilds a group, in memory, from an image written by {@link #send(Checkpoint, java.io.OutputStream)}: Aurora's
-     * {@code sls recv}. The image is untrusted input: sizes are bounded, checksums checked, and a malformed image
-     * fails with {@link io.aurora4j.store.StoreCorruptedException} without creating anything. Values are decoded
-     * with the default codecs; for others, receive into a store and open it with a builder.
+     * {@code sls recv}. The image is untrusted input: sizes are bounded by {@link io.aurora4j.store.ImageLimits#defaults()},
+     * checksums checked, and an image from which no group can be built fails with
+     * {@link io.aurora4j.store.StoreCorruptedException} (or {@link io.aurora4j.store.ImageLimitException}) without
+     * creating anything. Values are decoded with the default codecs; for others, receive into a store and open it
+     * with a builder.
      */
     public static Group receive(java.io.InputStream in) {
-        return receive(in, io.aurora4j.store.Store.memory());
+        io.aurora4j.store.Store memory = io.aurora4j.store.Store.memory();
+        try {
+            return receive(in, memory);
+        } catch (RuntimeException | Error e) {
+            memory.close();
+            throw e;
+        }
     }
 
     /**
      * Receives an image into {@code store} (a full image, or an increment over the store's newest checkpoint)
-     * and opens the group it holds, durable in that store. The store is the group's from then on.
+     * with the {@linkplain io.aurora4j.store.ImageLimits#defaults() default limits}, and opens the group it holds,
+     * durable in that store. The store is the group's from then on. See {@link #receive(java.io.InputStream,
+     * io.aurora4j.store.Store, io.aurora4j.store.ImageLimits)}.
      */
     public static Group receive(java.io.InputStream in, io.aurora4j.store.Store store) {
+        return receive(in, store, io.aurora4j.store.ImageLimits.defaults());
+    }
+
+    /**
+     * Receives an image into {@code store} within {@code limits} and opens the group it holds. All or nothing:
+     * every record is checked, as it arrives, for what building the group needs (known kinds, values of the right
+     * size that the default codecs decode, pages of their region's size inside it, a group object) and against
+     * {@code limits} (including {@link io.aurora4j.store.ImageLimits#maxRegionPages()}, and page sizes of at most
+     * {@link io.aurora4j.store.ImageLimits#maxRecordBytes()}), and the image is committed to {@code store} only
+     * once all of it arrived and held; otherwise {@code store} is left as it was (and stays open).
+     *
+     * @throws io.aurora4j.store.StoreCorruptedException if the image is malformed, truncated, or holds what no group
+     *                                                   can be built from (the message names the object and why)
+     * @throws io.aurora4j.store.ImageLimitException     if it exceeds {@code limits}
+     * @throws IllegalArgumentException                  if it is an increment over a checkpoint {@code store} does
+     *                                                   not have as its newest, or not newer than it
+     * @throws io.aurora4j.store.StoreException          if reading {@code in} or writing {@code store} failed
+     */
+    public static Group receive(java.io.InputStream in, io.aurora4j.store.Store store, io.aurora4j.store.ImageLimits limits) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(store, "store");
-        io.aurora4j.store.Images.receive(in, store, io.aurora4j.store.ImageLimits.defaults());
+        Objects.requireNonNull(limits, "limits");
+        ReceivedImageCheck.receive(in, store, limits);
         return open(store);
     }
 

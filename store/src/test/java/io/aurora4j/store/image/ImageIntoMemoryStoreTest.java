@@ -119,7 +119,7 @@ class ImageIntoMemoryStoreTest {
         try (Store receiver = Store.memory()) {
             StoreCorruptedException e = assertThrows(StoreCorruptedException.class,
                     () -> Images.receive(new ByteArrayInputStream(image), receiver, ImageLimits.defaults()));
-            assertTrue(e.getMessage().contains("the store rejected the record"), e.getMessage());
+            assertTrue(e.getMessage().contains("the receiver rejected the record"), e.getMessage());
             assertTrue(receiver.lastDurable().isEmpty());
         }
     }

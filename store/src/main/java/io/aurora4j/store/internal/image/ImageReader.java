@@ -89,7 +89,7 @@ public final class ImageReader {
                 replay(type, writer);
                 records++;
             }
-            StoredCheckpoint committed = writer.commit();
+            StoredCheckpoint committed = commit(writer, recordAt);
             done = true;
             return committed;
         } finally {
@@ -274,12 +274,28 @@ public final class ImageReader {
         }
     }
 
-    /** Runs a write on the target; a store that rejects the record as invalid makes the image corrupt. */
+    /**
+     * Runs a write on the target; a target that rejects the record as invalid makes the image corrupt. A target
+     * that checks a limit throws it without an offset: it is located at the record here.
+     */
     private void apply(Runnable write) {
         try {
             write.run();
         } catch (IllegalArgumentException e) {
-            StoreCorruptedException c = corrupt("the store rejected the record: " + e.getMessage());
+            StoreCorruptedException c = corrupt("the receiver rejected the record: " + e.getMessage());
+            c.initCause(e);
+            throw c;
+        } catch (ImageLimitException e) {
+            throw e.offset() < 0 ? e.at(recordAt) : e;
+        }
+    }
+
+    /** Commits the target; a target that refuses the image as a whole (an IllegalArgumentException) makes it corrupt. */
+    private static StoredCheckpoint commit(CheckpointWriter writer, long trailerAt) {
+        try {
+            return writer.commit();
+        } catch (IllegalArgumentException e) {
+            StoreCorruptedException c = new StoreCorruptedException(null, trailerAt, "the receiver rejected the image: " + e.getMessage());
             c.initCause(e);
             throw c;
         }
