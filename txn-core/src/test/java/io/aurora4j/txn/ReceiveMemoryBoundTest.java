@@ -81,4 +81,26 @@ class ReceiveMemoryBoundTest {
         }
         assertTrue(after - before < 8 * MIB, "the closed group's region still holds " + (after - before) + " bytes of direct memory");
     }
+
+    @Test
+    void theRegionPageLimitCountsEveryRegionOfTheImageAndIsTheUsersToSet() {
+        // two regions of 2^20 pages each: 2^21 pages spanned together
+        byte[] image = full(7, "crafted", w -> {
+            w.putObject("a", REGION, regionMeta(1L << 32, 4096));
+            w.putObject("b", REGION, regionMeta(1L << 32, 4096));
+        });
+        io.aurora4j.store.ImageLimits limits = io.aurora4j.store.ImageLimits.defaults();
+        try (Group g = Group.receive(new ByteArrayInputStream(image), io.aurora4j.store.Store.memory(), limits.withMaxRegionPages(1 << 21))) {
+            assertEquals(1L << 32, g.region("b").capacity());
+        }
+        io.aurora4j.store.Store store = io.aurora4j.store.Store.memory();
+        ImageLimitException e = assertThrows(ImageLimitException.class,
+                () -> Group.receive(new ByteArrayInputStream(image), store, limits.withMaxRegionPages((1 << 21) - 1)));
+        assertEquals("maxRegionPages", e.limit());
+        assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains("2097152 pages"), e.getMessage());
+        assertTrue(e.offset() > 0, "located at the record: " + e.getMessage());
+        assertTrue(store.lastDurable().isEmpty(), "nothing committed");
+        store.close();
+        assertThrows(IllegalArgumentException.class, () -> limits.withMaxRegionPages(0));
+    }
 }
