@@ -118,6 +118,8 @@ public final class Images {
      *                                  newest, or its id is not above the store's newest
      */
     public static CheckpointWriter begin(Store into, ImageHeader header) {
+        Objects.requireNonNull(into, "into");
+        Objects.requireNonNull(header, "header");
         Optional<StoredCheckpoint> newest = into.lastDurable();
         if (!header.isFull() && (newest.isEmpty() || newest.get().id() != header.baseId())) {
             throw new IllegalArgumentException("the image of checkpoint " + header.checkpointId()
