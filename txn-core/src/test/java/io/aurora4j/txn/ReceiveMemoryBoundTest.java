@@ -33,6 +33,8 @@ class ReceiveMemoryBoundTest {
                 thrown[0] = e;
             }
         });
+        System.out.println("receive figure: a " + image.length + "-byte image declaring 2^31 - 513 pages of 64 bytes: "
+                + bytes + " bytes of heap allocated, " + thrown[0]);
         assertTrue(bytes < MIB, "a " + image.length + "-byte image made receive allocate " + bytes + " bytes");
         ImageLimitException e = assertInstanceOf(ImageLimitException.class, thrown[0]);
         assertEquals("maxRegionPages", e.limit());
@@ -62,6 +64,8 @@ class ReceiveMemoryBoundTest {
         long before = directBytes();
         ImageLimitException e = assertThrows(ImageLimitException.class, () -> Group.receive(new ByteArrayInputStream(image)).close());
         assertEquals("maxRecordBytes", e.limit());
+        System.out.println("receive figure: a " + image.length + "-byte image declaring pages of 128 MiB: "
+                + (directBytes() - before) + " bytes of direct memory taken, " + e.limit());
         assertTrue(directBytes() - before < MIB, "receive took " + (directBytes() - before) + " bytes of direct memory");
     }
 
@@ -79,6 +83,8 @@ class ReceiveMemoryBoundTest {
             Thread.sleep(20);
             after = directBytes();
         }
+        System.out.println("receive figure: a " + image.length + "-byte image declaring pages of 16 MiB: "
+                + (after - before) + " bytes of direct memory held after the group closed");
         assertTrue(after - before < 8 * MIB, "the closed group's region still holds " + (after - before) + " bytes of direct memory");
     }
 
