@@ -238,6 +238,80 @@ public final class ReplicaNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one member as a process until it is stopped (SIGTERM closes it cleanly; a crash is recovered at the next
+     * start on the same directory).
+     *
+     * <pre>
+     * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ... io.aurora4j.replication.ReplicaNode \
+     *      MEMBER_ID DIRECTORY HOST:PORT,HOST:PORT,HOST:PORT [--cluster-name NAME] [--heartbeat-timeout-ms N]
+     *      [--startup-canvass-ms N] [--low-cpu] [--exit-on-stdin-eof]
+     * </pre>
+     * Every member gets the same member list. A launch that finds the marks of a member killed less than Aeron's
+     * driver timeout (10 s) ago is retried every second for up to a minute. {@code --exit-on-stdin-eof} stops the
+     * member when its standard input closes (a supervisor that dies takes its members with it). Prints
+     * {@code ROLE <id> LEADER} or {@code ROLE <id> FOLLOWER} when its role changes.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: ReplicaNode MEMBER_ID DIRECTORY HOST:PORT,HOST:PORT,... [--cluster-name NAME]"
+                    + " [--heartbeat-timeout-ms N] [--startup-canvass-ms N] [--low-cpu] [--exit-on-stdin-eof]");
+            System.exit(2);
+        }
+        int memberId = Integer.parseInt(args[0]);
+        Path directory = Path.of(args[1]);
+        ReplicationSettings.Builder b = ReplicationSettings.builder(args[2].split(","));
+        boolean exitOnEof = false;
+        for (int i = 3; i < args.length; i++) {
+            switch (args[i]) {
+                case "--cluster-name" -> b.clusterName(args[++i]);
+                case "--heartbeat-timeout-ms" -> b.leaderHeartbeatTimeout(java.time.Duration.ofMillis(Long.parseLong(args[++i])));
+                case "--startup-canvass-ms" -> b.startupCanvassTimeout(java.time.Duration.ofMillis(Long.parseLong(args[++i])));
+                case "--low-cpu" -> b.lowCpu(true);
+                case "--exit-on-stdin-eof" -> exitOnEof = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        ReplicationSettings settings = b.build();
+        ReplicaNode node = null;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (node == null) {
+            try {
+                node = launch(settings, memberId, directory);
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                System.err.println("member " + memberId + ": launch failed (" + e.getMessage() + "), retrying in 1 s");
+                Thread.sleep(1000);
+            }
+        }
+        ReplicaNode running = node;
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "aurora4j-replica-shutdown"));
+        if (exitOnEof) {
+            Thread.ofPlatform().daemon().name("aurora4j-replica-stdin").start(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // the supervisor writes nothing; EOF means it is gone
+                    }
+                } catch (java.io.IOException ignored) {
+                    // treated as EOF
+                }
+                running.close();
+            });
+        }
+        System.out.println("READY " + memberId);
+        boolean wasLeader = false;
+        System.out.println("ROLE " + memberId + " FOLLOWER");
+        while (!running.stopped.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            boolean leader = running.isLeader();
+            if (leader != wasLeader) {
+                wasLeader = leader;
+                System.out.println("ROLE " + memberId + (leader ? " LEADER" : " FOLLOWER"));
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "ReplicaNode{member=" + memberId + ", directory=" + directory + "}";
