@@ -362,7 +362,6 @@ final class ReplicaService implements ClusteredService {
         private final Image image;
         private boolean ended;
         private boolean sawHeader;
-        private long imageCount = -1;
         private final ExpandableArrayBuffer imageBytes = new ExpandableArrayBuffer(0);
         private int imageLength;
 
@@ -432,7 +431,6 @@ final class ReplicaService implements ClusteredService {
                     int n = length - Protocol.IMAGE_HEADER_LENGTH;
                     imageBytes.putBytes(imageLength, b, offset + Protocol.IMAGE_HEADER_LENGTH, n);
                     imageLength += n;
-                    imageCount = b.getInt(offset + Protocol.IMAGE_COUNT_OFFSET, Protocol.ORDER);
                 }
                 case Protocol.SNAPSHOT_END -> ended = true;
                 default -> throw new IllegalStateException("member " + memberId + ": unknown snapshot message type " + type);
@@ -458,7 +456,7 @@ final class ReplicaService implements ClusteredService {
     @Override
     public int doBackgroundWork(long nowNs) {
         if (bytesSinceSnapshot < settings.snapshotEveryBytes() || cluster.role() != Cluster.Role.LEADER
-                || nowNs - snapshotRequestedAtNs < 10_000_000_000L) {
+                || nowNs - snapshotRequestedAtNs < 1_000_000_000L) {
             return 0;
         }
         snapshotRequestedAtNs = nowNs;
