@@ -103,4 +103,38 @@ class CommitThroughClusterTest {
             }
         }
     }
+
+    /**
+     * Live migration: the old primary stops writing, takes a last barrier and closes; the new one opens, restores
+     * and commits. Nothing is lost; the pause (last barrier to the new primary's first commit) is printed.
+     */
+    @Test
+    @Order(2)
+    void aHandOverMovesTheWriterWithAShortPause() throws Exception {
+        // one cluster holds one group: the old primary is the group of the first test, reopened
+        Group old = Group.open(ReplicatedStore.open(cluster.settings));
+        TMap<Integer, Integer> m = old.newMap("handover");
+        for (int i = 0; i < 200; i++) {
+            int k = i;
+            old.atomic(() -> m.put(k, k * k));
+        }
+        long t0 = System.nanoTime();
+        old.barrier().get(60, TimeUnit.SECONDS);
+        old.close();
+        long closed = System.nanoTime();
+        try (Group fresh = Group.open(ReplicatedStore.open(cluster.settings))) {
+            long opened = System.nanoTime();
+            TMap<Integer, Integer> back = fresh.map("handover");
+            fresh.atomic(() -> back.put(-1, -1));
+            fresh.barrier().get(60, TimeUnit.SECONDS);
+            long committed = System.nanoTime();
+            System.out.println("replication hand-over: last barrier + close " + (closed - t0) / 1_000_000 + " ms, open + restore "
+                    + (opened - closed) / 1_000_000 + " ms, first commit " + (committed - opened) / 1_000_000
+                    + " ms, pause " + (committed - t0) / 1_000_000 + " ms");
+            assertEquals(201, back.size());
+            for (int i = 0; i < 200; i++) {
+                assertEquals(i * i, back.get(i));
+            }
+        }
+    }
 }
