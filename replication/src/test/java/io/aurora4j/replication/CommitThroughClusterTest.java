@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -136,5 +137,9 @@ class CommitThroughClusterTest {
                 assertEquals(i * i, back.get(i));
             }
         }
+        // one cluster holds one group: a group of another name is refused at open, naming both
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Group.builder("another").store(ReplicatedStore.open(cluster.settings)).open());
+        assertTrue(e.getMessage().contains("holds group 'orders', not group 'another'"), e.getMessage());
     }
 }
