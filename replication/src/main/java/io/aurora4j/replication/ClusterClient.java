@@ -159,7 +159,7 @@ final class ClusterClient implements AutoCloseable {
             RuntimeException last = null;
             while (System.nanoTime() < deadline) {
                 try {
-                    String host = settings.host(0);
+                    String host = settings.clientHost();
                     cluster = AeronCluster.connect(new AeronCluster.Context()
                             .aeronDirectoryName(aeronDir)
                             .ingressChannel("aeron:udp?term-length=" + settings.termLength())

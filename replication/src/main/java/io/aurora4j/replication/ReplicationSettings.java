@@ -51,6 +51,7 @@ public final class ReplicationSettings {
     private final int termLength;
     private final Path aeronDirectoryRoot;
     private final long snapshotEveryBytes;
+    private final String clientHost;
 
     private ReplicationSettings(Builder b) {
         this.clusterName = b.clusterName;
@@ -63,6 +64,21 @@ public final class ReplicationSettings {
         this.termLength = b.termLength;
         this.aeronDirectoryRoot = b.aeronDirectoryRoot;
         this.snapshotEveryBytes = b.snapshotEveryBytes;
+        this.clientHost = b.clientHost != null ? b.clientHost : defaultClientHost(members);
+    }
+
+    /** 127.0.0.1 when every member is on the loopback; otherwise this machine's address. */
+    private static String defaultClientHost(List<String> members) {
+        boolean loopback = members.stream().allMatch(m -> m.startsWith("127.") || m.startsWith("localhost:"));
+        if (loopback) {
+            return "127.0.0.1";
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("cannot tell this machine's address for the cluster's replies:"
+                    + " set clientHost(...)", e);
+        }
     }
 
     /** A builder for a cluster whose members are {@code host:port} each (member id = position). */
@@ -132,6 +148,11 @@ public final class ReplicationSettings {
     /** Increment bytes a leader applies between two snapshots it asks for (then the log behind is purged). */
     public long snapshotEveryBytes() {
         return snapshotEveryBytes;
+    }
+
+    /** The address a {@link ReplicatedStore} on this machine receives the cluster's replies on (an ephemeral port). */
+    public String clientHost() {
+        return clientHost;
     }
 
     /** The Aeron directory of member {@code memberId}. */
@@ -232,6 +253,7 @@ public final class ReplicationSettings {
         private Path aeronDirectoryRoot = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
                 : Path.of(System.getProperty("java.io.tmpdir"));
         private long snapshotEveryBytes = 256L * 1024 * 1024;
+        private String clientHost;
 
         private Builder(List<String> members) {
             List<String> checked = new ArrayList<>();
@@ -316,6 +338,18 @@ public final class ReplicationSettings {
                 throw new IllegalArgumentException("snapshotEveryBytes must be at least 1, was " + bytes);
             }
             this.snapshotEveryBytes = bytes;
+            return this;
+        }
+
+        /**
+         * The address the members reach a {@link ReplicatedStore} of this machine at; default 127.0.0.1 when every
+         * member is on the loopback, else this machine's address ({@code InetAddress.getLocalHost()}).
+         */
+        public Builder clientHost(String host) {
+            if (Objects.requireNonNull(host, "host").isBlank() || host.contains(":") && !host.startsWith("[")) {
+                throw new IllegalArgumentException("clientHost '" + host + "' must be a host name or address without a port");
+            }
+            this.clientHost = host;
             return this;
         }
 
