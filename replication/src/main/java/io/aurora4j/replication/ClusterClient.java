@@ -52,6 +52,7 @@ final class ClusterClient implements AutoCloseable {
 
     ClusterClient(ReplicationSettings settings) {
         this.settings = settings;
+        removeDirectoriesOfDeadClients(settings);
         String dir = settings.clientAeronDirectory(UNIQUE.incrementAndGet()).toString();
         this.driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
                 .aeronDirectoryName(dir)
@@ -72,6 +73,35 @@ final class ClusterClient implements AutoCloseable {
         this.runner = new AgentRunner(settings.idle().get(), e -> LOG.log(System.Logger.Level.WARNING,
                 "cluster client of " + settings.clusterName() + ": " + e, e), null, agent);
         AgentRunner.startOnThread(runner);
+    }
+
+    /**
+     * A primary killed with {@code kill -9} leaves its client's Aeron directory behind (only a clean close removes
+     * it), and nothing else would ever remove it: the next client of the same cluster on this machine removes the
+     * directories of clients whose process is gone.
+     */
+    static void removeDirectoriesOfDeadClients(ReplicationSettings settings) {
+        String prefix = "aurora4j-" + settings.clusterName() + "-client-";
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> ds = java.nio.file.Files.newDirectoryStream(
+                settings.aeronDirectoryRoot(), prefix + "*")) {
+            for (java.nio.file.Path dir : ds) {
+                String rest = dir.getFileName().toString().substring(prefix.length());
+                int dash = rest.indexOf('-');
+                long pid;
+                try {
+                    pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                } catch (NumberFormatException e) {
+                    continue; // not one of ours
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    org.agrona.IoUtil.delete(dir.toFile(), true);
+                    LOG.log(System.Logger.Level.INFO, "removed " + dir + ", left by a client process that is gone");
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "could not look for directories of dead clients in "
+                    + settings.aeronDirectoryRoot() + ": " + e);
+        }
     }
 
     /** Asks to become the writer; completes with the grant and the newest image. */
