@@ -1,0 +1,53 @@
+package io.aurora4j.replication;
+
+import io.aurora4j.txn.Group;
+import io.aurora4j.txn.TLong;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A primary process for {@link MultiProcessKillTest}: opens the replicated store (failover if it holds a group),
+ * then forever increments a counter, prints {@code WRITE v}, waits for a barrier and prints {@code ACK v} — the
+ * output it releases only once the cluster committed it. Prints {@code RESTORED v} after opening and
+ * {@code FAILED ...} before exiting when the store fails. Exits when its standard input closes.
+ *
+ * <p>Arguments: {@code CLUSTER_NAME HOST:PORT,HOST:PORT,HOST:PORT}.
+ */
+public final class PrimaryMain {
+    private PrimaryMain() {
+    }
+
+    /** Runs the primary. */
+    public static void main(String[] args) throws Exception {
+        ReplicationSettings settings = ReplicationSettings.forTests(args[0], args[1].split(","));
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (System.in.read() >= 0) {
+                    // EOF: the test is gone
+                }
+            } catch (java.io.IOException ignored) {
+                // as EOF
+            }
+            Runtime.getRuntime().halt(4);
+        });
+        ReplicatedStore store = ReplicatedStore.open(settings);
+        boolean restore = store.lastDurable().isPresent();
+        Group g = restore ? Group.open(store)
+                : Group.builder("killed").store(store).checkpointEvery(Duration.ofMillis(10)).open();
+        TLong counter = restore ? g.longRef("counter") : g.newLong("counter", 0);
+        System.out.println("RESTORED " + counter.get() + " TERM " + store.writerTerm());
+        try {
+            for (;;) {
+                long v = counter.add(1);
+                System.out.println("WRITE " + v);
+                g.barrier().get(120, TimeUnit.SECONDS);
+                System.out.println("ACK " + v);
+                Thread.sleep(5);
+            }
+        } catch (Exception e) {
+            System.out.println("FAILED " + e);
+            Runtime.getRuntime().halt(3);
+        }
+    }
+}
