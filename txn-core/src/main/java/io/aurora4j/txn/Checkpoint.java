@@ -87,7 +87,9 @@ public final class Checkpoint implements CheckpointInfo, Comparable<Checkpoint> 
      * Completes when this checkpoint, or a later one of the same group (which contains every commit this one
      * contains), is on stable storage. A group without a durable store keeps its checkpoints in memory only,
      * so the future is already complete. In a durable group it completes exceptionally with
-     * {@link io.aurora4j.store.StoreFailedException} if the store failed first, and with
+     * {@link io.aurora4j.store.StoreFailedException} if the store failed first, with {@link UnwritableValueException}
+     * (naming the object) if the flush covering it met a value that cannot be written — the group stays durable and
+     * a later checkpoint without that value is written as usual — and with
      * {@link IllegalStateException} if a rollback to an older checkpoint discarded this one first. The future
      * returned is a copy: completing it does not affect the checkpoint.
      */

@@ -57,6 +57,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * fails the store: durability stops for good, every pending and later {@link Checkpoint#durable()} completes
  * exceptionally and boundaries release nothing more (invariant 7: fail closed).
  *
+ * <h2>A value that cannot be written</h2>
+ * Not a failure of the store, so it must not end durability (issue #10, defect 13: one bad {@code put} did). A
+ * durable group rejects at the write a value whose class its codecs cannot encode ({@link Storable}); what only
+ * encoding finds (an unsupported value inside a container or record, a record beyond
+ * {@link io.aurora4j.store.StoreLimits#MAX_RECORD_BYTES}) makes the flush throw an {@link UnwritableValueException}
+ * before anything is committed: the flusher aborts that checkpoint (the store keeps its last committed state), fails
+ * the durable futures of it and of every earlier checkpoint still waiting, and does not try it again. The next
+ * checkpoint is written as usual, incrementally over the last durable one: once the value is overwritten, removed or
+ * rolled back, it succeeds and durability goes on. Until then nothing newer is durable, so, as with a slow disk, the
+ * group keeps its checkpoints since the last durable one and boundaries hold their outputs.
+ *
  * <p>Thread-safe; the flusher is the only writer of the store.
  */
 final class Durability {
@@ -90,6 +101,12 @@ final class Durability {
     private long lastDiskId = -1;
     private long lastFullId = -1;
     private boolean owesCheckpoint;
+
+    // guarded by flushing
+    /** The last checkpoint rejected for a value that cannot be written; -1 if none. */
+    private long rejectedId = -1;
+    /** The object and cause of the last rejection while no checkpoint was made durable since; null if none. */
+    private String lastRejection;
 
     private volatile long durableEpoch = -1;
     private volatile long durableId = -1;
@@ -158,7 +175,7 @@ final class Durability {
             case KIND_REGION -> {
                 long capacity = readLong(o.value(), 0);
                 int pageSize = (int) readLong(o.value(), 8);
-                Region r = group.regionBuilder(id).capacity(capacity).pageSize(pageSize).create();
+                Region r = group.regionBuilder(id).capacity(capacity).storedPageSize(pageSize).create();
                 // Lazily: the table gets placeholders that read their page from the state on first touch, so the
                 // open costs no page reads (eagerly, reading and copying every page was most of the open).
                 r.restoreLazily(state, state.pages(id), store.describe());
@@ -281,7 +298,9 @@ final class Durability {
         }
         for (int attempt = 0; attempt < 100; attempt++) {
             Checkpoint target = group.newestCheckpoint();
-            if (target == null || target.id() <= durableId) {
+            if (target == null || target.id() <= durableId || target.id() == rejectedId) {
+                // Nothing new. A rejected checkpoint holds the bad value: it is not tried again. An earlier one is
+                // (after a rollback to it, say): it may not hold the value, and a close must flush what the group holds.
                 return;
             }
             if (flush(target)) {
@@ -291,7 +310,10 @@ final class Durability {
         }
     }
 
-    /** Writes {@code cp}; false if a rollback made what was read unusable (nothing was committed). */
+    /**
+     * Writes {@code cp}; true once it is committed, or rejected because it holds a value that cannot be written;
+     * false if a rollback made what was read unusable (nothing was committed).
+     */
     private boolean flush(Checkpoint cp) {
         group.drainCommits(); // commits that read the closed epochs have pushed their pre-images
         List<UndoEntry> dirty = new ArrayList<>();
@@ -341,6 +363,13 @@ final class Durability {
         try (CheckpointWriter w = store.begin(cp.id(), base, cp.label().orElse(null))) {
             try {
                 write(cp, full, since, dirty, created, everything, w);
+            } catch (UnwritableValueException e) {
+                w.abort(); // nothing of it reaches the store, which stays as good as it was
+                if (cp.isRetained() && rollbacks == rollbackCountNow()) {
+                    rejected(cp, e);
+                    return true;
+                }
+                return false; // a rollback ran while it was read: the value may be a torn read; flush the newest
             } catch (IllegalStateException e) {
                 if (cp.isRetained() && rollbacks == rollbackCountNow()) {
                     throw e;
@@ -376,6 +405,11 @@ final class Durability {
                 }
             }
         }
+        if (lastRejection != null) {
+            LOG.log(System.Logger.Level.INFO, "group '" + group.name() + "': checkpoint " + cp.id()
+                    + " is durable; the value that stopped earlier checkpoints is gone");
+            lastRejection = null;
+        }
         List<Epoch> toRelease;
         List<Checkpoint> nowDurable = new ArrayList<>();
         admin.lock();
@@ -406,6 +440,26 @@ final class Durability {
             c.completeDurable();
         }
         return true;
+    }
+
+    /**
+     * {@code cp} holds a value that cannot be written (a store or codec limit, not a failure of the store): it and
+     * every earlier checkpoint still waiting will never be durable as such, so their futures fail naming the object
+     * (a waiter must not hang on a value nobody may fix). Later checkpoints are tried as usual. Logged once per
+     * object and cause, not at every period while the value stays.
+     */
+    private void rejected(Checkpoint cp, UnwritableValueException e) {
+        rejectedId = cp.id();
+        for (Checkpoint c : group.history()) {
+            if (c.id() <= cp.id() && !c.isDurable()) {
+                c.failDurable(e);
+            }
+        }
+        String what = e.objectId() + '\u0000' + (e.getCause() == null ? "size" : e.getCause().getMessage());
+        if (!what.equals(lastRejection)) {
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            lastRejection = what;
+        }
     }
 
     /**
@@ -467,11 +521,12 @@ final class Durability {
         if (o instanceof TLong x) {
             w.putObject(x.id(), KIND_LONG, longBytes(CheckpointView.longAt(x, cp)));
         } else if (o instanceof TRef<?> x) {
-            w.putObject(x.id(), KIND_REF, encode(codecs, x, CheckpointView.refAt(x, cp)));
+            w.putObject(x.id(), KIND_REF, encodeRef(codecs, x, cp));
         } else if (o instanceof TMap<?, ?> x) {
             w.putObject(x.id(), KIND_MAP, new byte[0]);
             for (Map.Entry<?, ?> e : x.snapshotAt(cp).entrySet()) {
-                w.putEntry(x.id(), encode(codecs, x, e.getKey()), encode(codecs, x, e.getValue()));
+                byte[] key = Storable.encode(codecs, x, cp.id(), "a key", e.getKey());
+                w.putEntry(x.id(), key, encodeEntryValue(codecs, x, cp, key, e.getValue()));
             }
         } else if (o instanceof Region r) {
             if (r.isExcludedFromCheckpoints()) {
@@ -505,17 +560,17 @@ final class Durability {
                     if (!x.group().isPersisted(x)) {
                         continue;
                     }
-                    w.putObject(x.id(), KIND_REF, encode(codecs, x, CheckpointView.refAt(x, cp)));
+                    w.putObject(x.id(), KIND_REF, encodeRef(codecs, x, cp));
                 } else if (b instanceof TMap.Cell c) {
                     if (done.containsKey(c.map) || !c.map.group().isPersisted(c.map)) {
                         continue; // created in the window (written whole above), or not persisted
                     }
                     Object v = CheckpointView.refAt(c, cp);
-                    byte[] key = encode(codecs, c.map, c.key);
+                    byte[] key = Storable.encode(codecs, c.map, cp.id(), "a key", c.key);
                     if (v == TMap.ABSENT) {
                         w.removeEntry(c.map.id(), key);
                     } else {
-                        w.putEntry(c.map.id(), key, encode(codecs, c.map, v));
+                        w.putEntry(c.map.id(), key, encodeEntryValue(codecs, c.map, cp, key, v));
                     }
                 }
                 // TMap size stripes are derived state; region roots are handled per region below
@@ -529,13 +584,18 @@ final class Durability {
         }
     }
 
-    private static byte[] encode(Codecs codecs, StateObject owner, Object value) {
-        try {
-            return codecs.encode(value);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(owner.kind() + " '" + owner.id() + "' of group '" + owner.group().name()
-                    + "' holds a value the group's codecs cannot write: " + e.getMessage(), e);
-        }
+    /** A ref's value as of {@code cp}, encoded and checked against the record limit, or an {@link UnwritableValueException}. */
+    private static byte[] encodeRef(Codecs codecs, TRef<?> x, Checkpoint cp) {
+        byte[] value = Storable.encode(codecs, x, cp.id(), "a value", CheckpointView.refAt(x, cp));
+        Storable.checkRecord(x, cp.id(), value.length);
+        return value;
+    }
+
+    /** An entry's value, encoded and checked with its key against the record limit, or an {@link UnwritableValueException}. */
+    private static byte[] encodeEntryValue(Codecs codecs, TMap<?, ?> map, Checkpoint cp, byte[] key, Object v) {
+        byte[] value = Storable.encode(codecs, map, cp.id(), "a value", v);
+        Storable.checkRecord(map, cp.id(), (long) key.length + value.length);
+        return value;
     }
 
     static byte[] regionMeta(Region r) {

@@ -151,6 +151,8 @@ public final class Group implements AutoCloseable {
     private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
     /** Null for a group without a durable store. */
     final Durability durability;
+    /** Checks values at the write against the codecs; null for a group without a durable store (see {@link Storable}). */
+    final Storable storable;
     /** Ids of state objects kept out of the store; see {@link #setPersistence}. */
     private final java.util.Set<String> ephemeral = ConcurrentHashMap.newKeySet();
     /** The codecs a group without a store sends images with; null for the defaults. */
@@ -179,6 +181,7 @@ public final class Group implements AutoCloseable {
         this.durability = b.store == null ? null
                 : new Durability(this, b.store, b.codecs != null ? b.codecs : io.aurora4j.store.Codecs.defaults(),
                 b.period.toNanos());
+        this.storable = durability == null ? null : new Storable(durability.codecs);
         for (RollbackListener l : b.restoreListeners) {
             notifier.register(l);
         }
@@ -276,8 +279,14 @@ public final class Group implements AutoCloseable {
         return register(id, (version, epoch) -> new TLong(this, id, initial, version, epoch));
     }
 
-    /** Creates a {@link TRef} with a unique id. */
+    /**
+     * Creates a {@link TRef} with a unique id. In a durable group the initial value, like every value set later, must
+     * be of a class the group's codecs can write ({@link IllegalArgumentException} otherwise, naming the object).
+     */
     public <T> TRef<T> newRef(String id, T initial) {
+        if (storable != null && id != null) {
+            storable.checkInitial(name, id, initial);
+        }
         return register(id, (version, epoch) -> new TRef<>(this, id, initial, version, epoch));
     }
 
@@ -334,6 +343,7 @@ public final class Group implements AutoCloseable {
         if (!id.isEmpty() && id.charAt(0) == '\u0000') {
             throw new IllegalArgumentException("state object ids starting with NUL are reserved, got '" + id.substring(1) + "' after it");
         }
+        Storable.checkId(name, id); // what no store or image could hold would end durability at the next flush
         if (Txn.current().active) {
             throw new IllegalStateException("state object '" + id + "' cannot be created inside a transaction of group '"
                     + Txn.current().group.name + "': create state objects before or between transactions");
@@ -603,6 +613,7 @@ public final class Group implements AutoCloseable {
      */
     public Checkpoint checkpoint(String label) {
         Objects.requireNonNull(label, "label");
+        Storable.checkLabel(name, label); // a store or an image holds at most StoreLimits.MAX_ID_BYTES
         return takeCheckpoint(label);
     }
 
@@ -795,7 +806,9 @@ public final class Group implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the checkpoint belongs to another group
      * @throws IllegalStateException    if it is not retained (or leaves retention while it is written)
-     * @throws io.aurora4j.store.StoreException if writing to {@code out} fails
+     * @throws io.aurora4j.store.StoreException if writing to {@code out} fails; an {@link UnwritableValueException}
+     *                                          naming the object if a value cannot be encoded, or its record would
+     *                                          exceed what a receiver with default limits reads
      */
     public void send(Checkpoint checkpoint, java.io.OutputStream out) {
         send(checkpoint, null, out);

@@ -127,7 +127,11 @@ public final class Region implements StateObject {
      */
     private static final ConcurrentHashMap<Integer, java.lang.ref.WeakReference<Page>> ZERO_PAGES = new ConcurrentHashMap<>();
     static final int MIN_PAGE_SIZE = 64;
-    static final int MAX_PAGE_SIZE = 1 << 30;
+    /**
+     * The largest page of a region recovered from a store: stores written before pages were limited to
+     * {@link io.aurora4j.store.StoreLimits#MAX_PAGE_SIZE} may hold larger ones, and still open.
+     */
+    static final int MAX_STORED_PAGE_SIZE = 1 << 30;
     static final int DEFAULT_PAGE_SIZE = 4096;
 
     private static final int LEAF_SHIFT = RegionRoot.LEAF_SHIFT;
@@ -266,13 +270,15 @@ public final class Region implements StateObject {
         }
     }
 
-    static void checkSettings(String id, long capacity, int pageSize) {
+    static void checkSettings(String id, long capacity, int pageSize, int maxPageSize) {
         if (capacity <= 0) {
             throw new IllegalArgumentException("region '" + id + "': capacity must be positive, was " + capacity);
         }
-        if (pageSize < MIN_PAGE_SIZE || pageSize > MAX_PAGE_SIZE || Integer.bitCount(pageSize) != 1) {
+        if (pageSize < MIN_PAGE_SIZE || pageSize > maxPageSize || Integer.bitCount(pageSize) != 1) {
             throw new IllegalArgumentException("region '" + id + "': page size must be a power of two from " + MIN_PAGE_SIZE
-                    + " to " + MAX_PAGE_SIZE + ", was " + pageSize);
+                    + " to " + maxPageSize + (maxPageSize == io.aurora4j.store.StoreLimits.MAX_PAGE_SIZE
+                    ? " (StoreLimits.MAX_PAGE_SIZE, 32 MiB: the largest page an image read with default limits holds)" : "")
+                    + ", was " + pageSize);
         }
         // capacity / pageSize rounded up, without capacity + pageSize - 1, which overflows near Long.MAX_VALUE
         long pages = capacity / pageSize + (capacity % pageSize == 0 ? 0 : 1);
@@ -1424,6 +1430,7 @@ public final class Region implements StateObject {
         private final String id;
         private long capacity = -1;
         private int pageSize = -1;
+        private int maxPageSize = io.aurora4j.store.StoreLimits.MAX_PAGE_SIZE;
         private boolean excluded;
         private boolean excludedSet;
         private boolean created;
@@ -1443,12 +1450,23 @@ public final class Region implements StateObject {
             return this;
         }
 
-        /** The page size: a power of two from 64 bytes to 1 GiB (default 4096). */
+        /**
+         * The page size: a power of two from 64 bytes to {@link io.aurora4j.store.StoreLimits#MAX_PAGE_SIZE} (32 MiB, so that
+         * every page can be stored, sent and received with default limits; default 4096).
+         *
+         * @throws IllegalArgumentException if it is not such a power of two
+         */
         public Builder pageSize(int bytes) {
             requireState(pageSize == -1, "pageSize was already set to " + pageSize);
-            checkSettings(id, 1, bytes);
+            checkSettings(id, 1, bytes, maxPageSize);
             pageSize = bytes;
             return this;
+        }
+
+        /** The page size of a region recovered from a store, which may predate the page limit (up to 1 GiB). */
+        Builder storedPageSize(int bytes) {
+            maxPageSize = MAX_STORED_PAGE_SIZE;
+            return pageSize(bytes);
         }
 
         /** Excludes the region from checkpoints (Aurora's {@code sls_mctl}); see {@link Region}. */
@@ -1470,7 +1488,7 @@ public final class Region implements StateObject {
             checkAgrona(id);
             requireState(capacity != -1, "region '" + id + "': capacity was not set");
             int ps = pageSize == -1 ? DEFAULT_PAGE_SIZE : pageSize;
-            checkSettings(id, capacity, ps);
+            checkSettings(id, capacity, ps, maxPageSize);
             created = true;
             return group.registerRegion(id, capacity, ps, excluded);
         }

@@ -26,6 +26,10 @@ import java.util.function.BiConsumer;
  * <p>Inside {@link Group#atomic} every operation is part of the transaction; outside, each is its own
  * transaction ({@link #get} and {@link #containsKey} are a single consistent read).
  *
+ * <p>In a durable group keys and values must be of classes the group's {@link io.aurora4j.store.Codecs} can write:
+ * {@link #put} and {@link #putIfAbsent} reject another with an {@link IllegalArgumentException} naming the map, as
+ * {@link TRef#set} does.
+ *
  * <p>Thread-safe; misuse fails at once as for {@link TLong}, and null keys or values throw
  * {@link NullPointerException}.
  *
@@ -103,6 +107,7 @@ public final class TMap<K, V> implements StateObject {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         checkAlive();
+        checkStorable(key, value);
         Txn t = Txn.current();
         if (t.active) {
             return (V) putIn(t, key, value, false);
@@ -116,6 +121,7 @@ public final class TMap<K, V> implements StateObject {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         checkAlive();
+        checkStorable(key, value);
         Txn t = Txn.current();
         if (t.active) {
             return (V) putIn(t, key, value, true);
@@ -183,6 +189,15 @@ public final class TMap<K, V> implements StateObject {
             }
         }
         readAllStripes(t); // see snapshotIn
+    }
+
+    /** In a durable group, rejects a key or value whose class the codecs cannot write (see {@link Storable}). */
+    private void checkStorable(K key, V value) {
+        Storable s = group.storable;
+        if (s != null) {
+            s.check(this, "key", key);
+            s.check(this, "value", value);
+        }
     }
 
     // ------------------------------------------------------------------ in-transaction bodies

@@ -12,6 +12,11 @@ import java.util.function.UnaryOperator;
  * Outside any scope, {@link #get()} is one consistent read and every other operation is its own small
  * transaction. {@link #compareAndSet} compares with {@link Objects#equals}.
  *
+ * <p>In a durable group every value written ({@link Group#newRef}'s initial value too) must be of a class the group's
+ * {@link io.aurora4j.store.Codecs} can write: another is rejected at the call with an {@link IllegalArgumentException}
+ * naming the object and what to register, unless the object's persistence is {@link Persistence#EPHEMERAL}. What is
+ * inside a list, set, map or record is found only when a checkpoint is written: see {@link UnwritableValueException}.
+ *
  * <p>Thread-safe; misuse fails at once exactly as for {@link TLong}.
  *
  * @param <T> the value type
@@ -49,6 +54,7 @@ public final class TRef<T> extends RefBox implements StateObject {
 
     /** Sets the value. */
     public void set(T value) {
+        checkStorable(value);
         Txn t = Txn.current();
         if (t.active) {
             t.writeRef(this, value);
@@ -60,6 +66,7 @@ public final class TRef<T> extends RefBox implements StateObject {
     /** Sets the value and returns the previous one. */
     @SuppressWarnings("unchecked")
     public T getAndSet(T value) {
+        checkStorable(value);
         Txn t = Txn.current();
         if (t.active) {
             return (T) GET_AND_SET.apply(t, this, value, null);
@@ -69,6 +76,7 @@ public final class TRef<T> extends RefBox implements StateObject {
 
     /** Sets the value to {@code update} if it {@linkplain Objects#equals equals} {@code expected}; says whether it did. */
     public boolean compareAndSet(T expected, T update) {
+        checkStorable(update);
         Txn t = Txn.current();
         if (t.active) {
             return CAS.apply(t, this, expected, update) == Boolean.TRUE;
@@ -88,6 +96,17 @@ public final class TRef<T> extends RefBox implements StateObject {
             return (T) UPDATE.apply(t, this, fn, null);
         }
         return (T) group.runRef(this, fn, null, UPDATE);
+    }
+
+    /**
+     * In a durable group, rejects a value whose class the codecs cannot write (see {@link Storable}): one field load
+     * and, in a durable group, one class-value look-up.
+     */
+    private void checkStorable(Object value) {
+        Storable s = group.storable;
+        if (s != null) {
+            s.check(this, "value", value);
+        }
     }
 
     @Override
@@ -129,6 +148,7 @@ public final class TRef<T> extends RefBox implements StateObject {
     @SuppressWarnings("unchecked")
     private static final Group.RefOp UPDATE = (t, b, fn, unused) -> {
         Object v = ((UnaryOperator<Object>) fn).apply(t.readRef(b));
+        ((TRef<?>) b).checkStorable(v);
         t.writeRef(b, v);
         return v;
     };
