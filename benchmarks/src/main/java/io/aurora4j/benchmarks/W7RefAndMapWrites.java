@@ -22,14 +22,14 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * W6: the write paths of heap values, on one thread — {@code refSet}: {@code group.atomic(() -> ref.set(v))};
+ * W7: the write paths of heap values, on one thread — {@code refSet}: {@code group.atomic(() -> ref.set(v))};
  * {@code mapPut}: {@code group.atomic(() -> map.put(k, v))} over 64 keys, both alternating between preallocated
  * values (a {@code String} and a {@code Long}), so nothing is allocated for the values themselves. The group is
  * {@code memory} (no store) or {@code durable} (a {@link Store#memory()} store and no periodic checkpoints, so that
  * only the write path is measured, not flushes): a durable group checks at each write that the value's class can
  * be encoded, so this benchmark is what tells what that check costs. Aurora only: the peers have no counterpart.
  *
- * <p>Run: {@code ./build bench -f 1 'io.aurora4j.benchmarks.W6RefAndMapWrites'} (throughput, ops/µs; higher is
+ * <p>Run: {@code ./build bench -f 1 'io.aurora4j.benchmarks.W7RefAndMapWrites'} (throughput, ops/µs; higher is
  * better).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 @Threads(1)
-public class W6RefAndMapWrites {
+public class W7RefAndMapWrites {
     static final int KEYS = 64;
 
     /** The group and its objects. */
