@@ -155,7 +155,6 @@ public final class DirectoryStore implements Store {
     private final Clock clock;
     private final String name;
     private final Failure failure;
-    private final Closeable dirLock;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Segment> segments = new ArrayList<>();
     private final History<Loc> history;
@@ -170,10 +169,18 @@ public final class DirectoryStore implements Store {
     private Writer writer;
     private volatile boolean closed;
     private final Deleter deleter; // null: dead segments are deleted inside the commit that compacts
+    private static final System.Logger LOG = System.getLogger("io.aurora4j.store");
+    private final Closeable claim; // this JVM's claim on the directory (OpenDirectories)
+    private final boolean acceptLost;
+    private Closeable lockFile; // the OS lock on LOCK; replaced if an operator deleted the file (checkLockFile)
+    private Closeable segmentLock; // the OS lock on the newest segment: a second opener must lock it too
+    private HighWaterMark.Mark mark = HighWaterMark.Mark.NONE; // as last written (or read at open)
+    private final List<String> recoveryWarnings = new ArrayList<>();
+    private boolean acceptedLoss;
 
     private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
-                           Closeable dirLock, boolean cleaningEnabled, double cleaningTrigger, double cleaningBudget,
-                           boolean backgroundDeletes) {
+                           Closeable claim, Closeable lockFile, boolean cleaningEnabled, double cleaningTrigger,
+                           double cleaningBudget, boolean backgroundDeletes, boolean acceptLost) {
         this.directory = directory;
         this.cleaning = new Cleaning(cleaningEnabled, cleaningTrigger, cleaningBudget, segmentBytes);
         this.io = io;
@@ -181,7 +188,9 @@ public final class DirectoryStore implements Store {
         this.clock = clock;
         this.name = "directory " + directory;
         this.failure = new Failure(name);
-        this.dirLock = dirLock;
+        this.claim = claim;
+        this.lockFile = lockFile;
+        this.acceptLost = acceptLost;
         this.deleter = backgroundDeletes ? new Deleter() : null;
         this.history = new History<>(new StateIndex.Tracker<>() {
             @Override
@@ -214,7 +223,9 @@ public final class DirectoryStore implements Store {
      * Opens (creating if missing) and recovers the store in {@code directory}. {@code cleaning},
      * {@code cleaningTrigger} and {@code cleaningBudget} are the {@link Cleaning} policy; with
      * {@code backgroundDeletes}, compacted segments are deleted by the store's deleter thread instead of inside
-     * the commit that compacted them (see "Compaction" above).
+     * the commit that compacted them (see "Compaction" above). With {@code acceptLost}, an open that can prove
+     * acknowledged checkpoints were lost (see {@link HighWaterMark}) recovers what is left and logs the loss
+     * instead of refusing.
      *
      * @throws StoreException          if the directory is locked by another store or cannot be read
      * @throws StoreFailedException    if an I/O operation of recovery failed
@@ -222,21 +233,28 @@ public final class DirectoryStore implements Store {
      */
     public static DirectoryStore open(Path dir, int retain, Duration retainFor, long segmentBytes, StoreIO io,
                                       Clock clock, boolean cleaning, double cleaningTrigger, double cleaningBudget,
-                                      boolean backgroundDeletes) {
+                                      boolean backgroundDeletes, boolean acceptLost) {
         Path directory = dir.toAbsolutePath(); // messages name it in full; every file has a parent
-        Closeable dirLock;
+        Closeable claim = null;
+        Closeable lockFile;
         try {
             io.createDirectories(directory);
-            dirLock = io.tryLock(directory.resolve("LOCK"));
+            claim = OpenDirectories.claim(io, directory, "opened by thread " + Thread.currentThread().getName());
+            lockFile = io.tryLock(directory.resolve("LOCK"));
         } catch (IOException e) {
+            closeQuietly(claim);
             throw new StoreFailedException("directory " + directory + ": cannot open (" + e + ")", e);
+        } catch (RuntimeException e) {
+            closeQuietly(claim);
+            throw e;
         }
-        if (dirLock == null) {
+        if (lockFile == null) {
+            closeQuietly(claim);
             throw new StoreException("directory " + directory
                     + " is already open by another store, in this or another process (its LOCK file is locked)");
         }
-        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, dirLock,
-                cleaning, cleaningTrigger, cleaningBudget, backgroundDeletes);
+        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, claim,
+                lockFile, cleaning, cleaningTrigger, cleaningBudget, backgroundDeletes, acceptLost);
         try {
             store.recover();
             return store;
@@ -251,29 +269,83 @@ public final class DirectoryStore implements Store {
 
     // ---------------------------------------------------------------------------------------------- recovery
 
-    private void recover() throws IOException {
-        List<String> names = io.list(directory);
+    private List<Long> segmentIds() throws IOException {
         List<Long> ids = new ArrayList<>();
-        for (String n : names) {
+        for (String n : io.list(directory)) {
             Matcher m = SEGMENT.matcher(n);
             if (m.matches()) {
                 ids.add(Long.parseLong(m.group(1)));
             }
         }
         ids.sort(null);
+        return ids;
+    }
+
+    private void recover() throws IOException {
+        List<Long> ids = segmentIds();
+        // Before anything is changed on disk: a store whose LOCK an operator deleted still holds its newest
+        // segment locked, and this open must not so much as delete a temporary file under it.
+        lockNewestSegment(ids);
+        HighWaterMark.Mark read = HighWaterMark.read(io, directory);
+        mark = read == null ? HighWaterMark.Mark.NONE : read;
+        // One handle per segment, kept for the store's life: closing any other descriptor of a file would
+        // drop this process's POSIX lock on it (the newest segment's, above).
+        for (long id : ids) {
+            Path p = directory.resolve(segmentName(id));
+            segments.add(new Segment(id, p, io.open(p, false), 0));
+        }
+        boolean deleted = false;
+        for (int i = ids.size() - 1; i >= 0 && ids.get(i) > mark.newestSegment(); i--) {
+            Segment s = segments.get(i);
+            Path p = s.path;
+            if (s.file.size() == 0 && (read != null || i == ids.size() - 1)) {
+                // A crash while starting a segment: it is made durable before the mark that names it, and
+                // nothing is written to it before that mark is. It holds nothing.
+                closeQuietly(s.file);
+                segments.remove(i);
+                io.delete(p);
+                io.forceDirectory(directory);
+                warn("deleted the empty " + p.getFileName() + ", newer than the newest segment the store had"
+                        + " started (a crash while starting it)");
+                ids.remove(i);
+                deleted = true;
+            } else if (read == null && acceptLost) {
+                break; // the mark itself was lost and the operator vouches for the segments; never truncated
+            } else {
+                throw new StoreCorruptedException(p, 0, read == null
+                        ? p.getFileName() + " holds data but the store has no high-water mark (" + HighWaterMark.FILE
+                        + " was deleted, or an older version wrote this directory), so nothing proves the segment"
+                        + " belongs to it; move it away, or open with acceptLostCheckpoints(true) to adopt the segments"
+                        : p.getFileName() + " is newer than the newest segment this store started ("
+                        + segmentName(mark.newestSegment()) + ", per " + HighWaterMark.FILE
+                        + "): a stray, renamed or copied file; it was not read, truncated or adopted: move it away");
+            }
+        }
+        if (deleted) {
+            closeQuietly(segmentLock); // the newest segment is now another one: lock it instead
+            segmentLock = null;
+            lockNewestSegment(segmentIds());
+        }
+        if (mark.newestSegment() >= 0 && !ids.contains(mark.newestSegment())) {
+            lost(segmentName(mark.newestSegment()) + ", the newest segment the store started (per "
+                    + HighWaterMark.FILE + "), is missing: every checkpoint written to it is lost (checkpoint "
+                    + mark.acknowledged() + " was the newest acknowledged when it was started)");
+        }
         long[] floorRecord = readFloorFile();
         long floorFile = floorRecord[0];
         floorFirstSegment = floorRecord[1];
         floorWritten = floorFile;
         firstSegmentWritten = floorFirstSegment;
-        for (long id : ids) {
-            Path p = directory.resolve(segmentName(id));
-            StoreIO.FileHandle h = io.open(p, false);
-            segments.add(new Segment(id, p, h, 0));
-        }
         Scan scan = new Scan();
         for (int i = 0; i < segments.size(); i++) {
-            scan.segment(segments.get(i), i == 0, i == segments.size() - 1);
+            Segment s = segments.get(i);
+            scan.segment(s, i == 0, i == segments.size() - 1, s.firstId <= mark.newestSegment());
+        }
+        if (mark.acknowledged() >= 0 && scan.lastCommittedId < mark.acknowledged()) {
+            lost("checkpoint " + mark.acknowledged() + " was acknowledged (per " + HighWaterMark.FILE
+                    + ") but the newest checkpoint in the segments is " + scan.lastCommittedId
+                    + ": the end of the store was cut or deleted, and every checkpoint after "
+                    + scan.lastCommittedId + " is lost");
         }
         if (floorFile >= 0) {
             // Compaction deleted segments on the strength of this floor; without its checkpoint, older ones
@@ -289,6 +361,61 @@ public final class DirectoryStore implements Store {
             history.advance(floorFile);
         }
         history.advance(history.floorWith(-1, clock.millis()));
+        HighWaterMark.Mark now = new HighWaterMark.Mark(segments.isEmpty() ? -1 : segments.getLast().firstId,
+                scan.lastCommittedId);
+        if (acceptedLoss || (read == null && !segments.isEmpty())) {
+            // After an accepted loss or adopted segments only: the next open must judge from what is here now.
+            HighWaterMark.write(io, directory, now);
+            io.forceDirectory(directory);
+            mark = now;
+        }
+    }
+
+    /**
+     * Takes the OS lock on the newest segment, which a live store holds (see {@link #begin}): the lock on
+     * {@code LOCK} protects nothing once an operator deletes that file. Then lists again: a store that started
+     * a segment meanwhile has released the old one only after locking the new one.
+     */
+    private void lockNewestSegment(List<Long> ids) throws IOException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        Path p = directory.resolve(segmentName(ids.getLast()));
+        Closeable l = io.tryLock(p);
+        if (l == null) {
+            throw new StoreException(name + ": " + p.getFileName() + " is locked by another store, in this or"
+                    + " another process, although LOCK was free (was LOCK deleted while that store was open?)");
+        }
+        segmentLock = l; // released by closeQuietly if the open fails from here on
+        List<Long> again = segmentIds();
+        if (!again.isEmpty() && again.getLast() > ids.getLast()) {
+            throw new StoreException(name + ": " + segmentName(again.getLast()) + " was started while opening:"
+                    + " another store is writing here (was LOCK deleted while it was open?)");
+        }
+    }
+
+    /** Refuses to open on a provable loss of acknowledged checkpoints, or logs it if the builder accepts it. */
+    private void lost(String what) {
+        if (!acceptLost) {
+            throw new StoreCorruptedException(directory.resolve(HighWaterMark.FILE), 0, what
+                    + "; nothing was changed: restore the missing files, or open with acceptLostCheckpoints(true)"
+                    + " to accept the loss");
+        }
+        acceptedLoss = true;
+        warn("acknowledged checkpoints lost (accepted by acceptLostCheckpoints): " + what);
+    }
+
+    private void warn(String what) {
+        recoveryWarnings.add(what);
+        LOG.log(System.Logger.Level.WARNING, name + ": recovery " + what);
+    }
+
+    /**
+     * What this store's open found and reported (also logged at WARNING to {@code io.aurora4j.store}): torn
+     * tails dropped, empty segments deleted, accepted losses. Empty after a clean open. For tests and tools.
+     */
+    public List<String> recoveryWarnings() {
+        return List.copyOf(recoveryWarnings);
     }
 
     /** {floor, first kept segment} recorded before segments were last deleted, or {-1, -1}. */
@@ -346,7 +473,12 @@ public final class DirectoryStore implements Store {
         private long lastCommittedId = -1;
         final java.util.Set<Long> found = new java.util.HashSet<>();
 
-        void segment(Segment s, boolean first, boolean last) throws IOException {
+        /**
+         * Scans one segment. {@code mayTruncate}: the high-water mark vouches for it (it is the newest segment
+         * the store started, or older), so a bad end in it is a torn tail the scan may cut; a segment it does
+         * not vouch for is never cut.
+         */
+        void segment(Segment s, boolean first, boolean last, boolean mayTruncate) throws IOException {
             long size = s.file.size();
             windowFile = s.file;
             windowLength = 0;
@@ -365,7 +497,7 @@ public final class DirectoryStore implements Store {
                             throw new StoreCorruptedException(s.path, beginOffset, "checkpoint " + checkpointId
                                     + " has no COMMIT and a later segment exists");
                         }
-                        truncate(s, beginOffset);
+                        truncate(s, beginOffset, size, checkpointId, "it has no COMMIT", mayTruncate);
                         return;
                     }
                     s.size = size;
@@ -479,7 +611,8 @@ public final class DirectoryStore implements Store {
                     if (other != null) {
                         throw new StoreCorruptedException(s.path, pos, bad + ", and " + other + " follows it");
                     }
-                    truncate(s, beginOffset >= 0 ? beginOffset : pos);
+                    truncate(s, beginOffset >= 0 ? beginOffset : pos, size, beginOffset >= 0 ? checkpointId : -1,
+                            bad + " at offset " + pos, mayTruncate);
                     return;
                 }
                 pos += HEADER_LENGTH + length;
@@ -546,9 +679,13 @@ public final class DirectoryStore implements Store {
         }
 
         /**
-         * Looks behind a bad record at {@code from} for an intact BEGIN or COMMIT of a checkpoint other than
-         * {@code current} (the one the bad record belongs to, or -1 if unknown: then the first one found is
-         * taken as it). Returns a description of it, or null. Reads the rest of the file once, in windows.
+         * Looks behind a bad record at {@code from} for evidence of a checkpoint other than {@code current} (the
+         * one the bad record belongs to, or -1 if unknown: then the first one found is taken as it). Returns a
+         * description of it, or null. Evidence is an intact BEGIN from which intact records run to an intact
+         * COMMIT that agrees with it (a whole checkpoint), or an intact COMMIT whose checkpoint began at or after
+         * the bad record (its BEGIN is the damaged one). A lone record-shaped run of bytes is not evidence: the
+         * values of a torn checkpoint are the user's bytes, and a page may well hold a copy of a BEGIN record
+         * (issue #10: taking it for a later checkpoint made the torn newest checkpoint an unopenable store).
          */
         private String laterCheckpoint(Segment s, long from, long size, long current) throws IOException {
             long seen = current;
@@ -573,13 +710,57 @@ public final class DirectoryStore implements Store {
                     continue;
                 }
                 long id = window.getLong(w + HEADER_LENGTH);
+                if (type == COMMIT) {
+                    long bytes = window.getLong(w + HEADER_LENGTH + 16);
+                    if (bytes < 0 || p - bytes < from) {
+                        continue; // not the COMMIT of a checkpoint whose BEGIN the damage could have hit
+                    }
+                } else if (!wholeCheckpoint(p, size, id)) {
+                    continue;
+                }
                 if (seen < 0) {
                     seen = id;
                 } else if (id != seen) {
-                    return "an intact " + typeName(type) + " of checkpoint " + id + " at offset " + p;
+                    return "an intact " + (type == BEGIN ? "checkpoint" : "COMMIT of checkpoint") + " " + id
+                            + " at offset " + p;
                 }
             }
             return null;
+        }
+
+        /**
+         * Whether intact records run from the BEGIN of checkpoint {@code id} at {@code begin} to an intact COMMIT
+         * of it that agrees (record count and bytes). Moves the window.
+         */
+        private boolean wholeCheckpoint(long begin, long size, long id) throws IOException {
+            CRC32C c = new CRC32C();
+            long q = begin;
+            long records = 0;
+            while (q + HEADER_LENGTH <= size) {
+                ensure(q, HEADER_LENGTH);
+                int w = (int) (q - windowStart);
+                int length = window.getInt(w + LENGTH_OFFSET);
+                byte type = window.get(w + TYPE_OFFSET);
+                if (length < 0 || length > MAX_PAYLOAD || length > size - q - HEADER_LENGTH || !isValidType(type)
+                        || (type == BEGIN) != (q == begin)) {
+                    return false;
+                }
+                ensure(q, HEADER_LENGTH + length);
+                w = (int) (q - windowStart);
+                c.reset();
+                c.update(window.array(), w + TYPE_OFFSET, 1 + length);
+                if ((int) c.getValue() != window.getInt(w + CRC_OFFSET)) {
+                    return false;
+                }
+                if (type == COMMIT) {
+                    return length == COMMIT_LENGTH && window.getLong(w + HEADER_LENGTH) == id
+                            && window.getLong(w + HEADER_LENGTH + 8) == records
+                            && window.getLong(w + HEADER_LENGTH + 16) == q - begin;
+                }
+                records++;
+                q += HEADER_LENGTH + length;
+            }
+            return false;
         }
 
         /** Makes file bytes [pos, pos + n) available in the window. */
@@ -604,7 +785,18 @@ public final class DirectoryStore implements Store {
             ensure(pos, (int) n);
         }
 
-        private void truncate(Segment s, long at) throws IOException {
+        private void truncate(Segment s, long at, long size, long checkpointId, String why, boolean mayTruncate)
+                throws IOException {
+            String what = (size - at) + " bytes at offset " + at + " of " + s.path.getFileName() + " ("
+                    + (checkpointId >= 0 ? "checkpoint " + checkpointId : "no intact BEGIN") + ": " + why + ")";
+            if (!mayTruncate) {
+                throw new StoreCorruptedException(s.path, at, "a bad end (" + what + ") in a segment the high-water"
+                        + " mark does not vouch for: not truncated");
+            }
+            // Loudly: a crash during that checkpoint's commit looks the same as a lost or damaged end of the
+            // store, and checkpoints cut away whole after the last one found cannot be seen at all.
+            warn("dropped the torn tail: " + what + "; the newest checkpoint kept is "
+                    + (lastCommittedId >= 0 ? lastCommittedId : "none"));
             // The torn tail goes before anything is appended, and the cut is made durable: otherwise a later
             // checkpoint could sit behind leftovers that a second crash brings back.
             s.file.truncate(at);
@@ -728,22 +920,89 @@ public final class DirectoryStore implements Store {
             long now = clock.millis();
             Segment current = segments.isEmpty() ? null : segments.get(segments.size() - 1);
             if (current == null || current.size >= segmentBytes) {
-                try {
-                    Path p = directory.resolve(segmentName(id));
-                    StoreIO.FileHandle h = io.open(p, true);
-                    current = new Segment(id, p, h, 0);
-                    segments.add(current);
-                    // The entry must be durable before a checkpoint in it can be: fsync of the file alone
-                    // does not make a new directory entry survive a power cut.
-                    io.forceDirectory(directory);
-                } catch (IOException e) {
-                    throw failure.fail("creating segment " + segmentName(id), e);
-                }
+                current = startSegment(id);
             }
             writer = new Writer(id, baseId, label, now, history.floorWith(id, now), current);
             return writer;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Starts the segment whose first checkpoint is {@code id}, under the lock. Order: the file is created, locked
+     * and made durable (directory force) first, then the high-water mark naming it (write, fsync, rename,
+     * directory force), and only then is anything written to it: so a segment above the mark is, after any
+     * crash, empty, and a non-empty one there is not this store's. Two directory forces and one small fsync per
+     * segment ({@code segmentBytes}, 64 MiB by default), none per checkpoint.
+     */
+    private Segment startSegment(long id) {
+        Path p = directory.resolve(segmentName(id));
+        try {
+            if (io.exists(p)) {
+                // Ids only grow, so this store never made it: adopting it would mix a foreign file into the log.
+                throw new StoreException(name + ": cannot start " + p.getFileName() + " for checkpoint " + id
+                        + ": a file of that name already exists (a stray file, or another store's); move it away");
+            }
+        } catch (IOException e) {
+            throw failure.fail("starting segment " + segmentName(id), e);
+        }
+        Segment started = null;
+        try {
+            checkLockFile();
+            StoreIO.FileHandle h = io.open(p, true);
+            started = new Segment(id, p, h, 0);
+            segments.add(started);
+            Closeable l = io.tryLock(p);
+            if (l == null) {
+                throw new IOException(p.getFileName() + " was locked by another store as this one created it"
+                        + " (was LOCK deleted while this store was open?)");
+            }
+            Closeable previous = segmentLock;
+            segmentLock = l; // the new segment is locked before the old one is let go: see lockNewestSegment
+            closeQuietly(previous);
+            // The entry must be durable before a checkpoint in it can be: fsync of the file alone
+            // does not make a new directory entry survive a power cut.
+            io.forceDirectory(directory);
+            HighWaterMark.Mark m = new HighWaterMark.Mark(id, history.newest() == null ? -1 : history.newest().id());
+            HighWaterMark.write(io, directory, m);
+            io.forceDirectory(directory);
+            mark = m;
+            return started;
+        } catch (IOException e) {
+            throw failure.fail("starting segment " + segmentName(id), e);
+        }
+    }
+
+    /**
+     * Verifies that {@code LOCK} still names the file this store locked. An operator's clean-up may have deleted
+     * it: then a second opener would lock a new {@code LOCK} undisturbed (it is still refused, by the lock on
+     * the newest segment), so the store takes the new one if it is free and fails closed if another store has
+     * it. Called when a segment is started (not per checkpoint). Only the real file system has file keys.
+     */
+    private void checkLockFile() throws IOException {
+        if (!(lockFile instanceof FileSystemIO.HeldLock held) || held.stillNamed()) {
+            return;
+        }
+        Closeable again = io.tryLock(directory.resolve("LOCK"));
+        if (again == null) {
+            throw new IOException("LOCK was deleted or replaced while this store was open, and another store"
+                    + " now holds the new one");
+        }
+        closeQuietly(lockFile);
+        lockFile = again;
+        LOG.log(System.Logger.Level.WARNING, name + ": LOCK was deleted or replaced while the store was open;"
+                + " it locked the new LOCK file");
+    }
+
+    private static void closeQuietly(Closeable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // a lock or claim dies with the process anyway
         }
     }
 
@@ -889,6 +1148,7 @@ public final class DirectoryStore implements Store {
         }
         lock.lock();
         try {
+            markClose();
             closeQuietly();
         } finally {
             lock.unlock();
@@ -912,6 +1172,27 @@ public final class DirectoryStore implements Store {
         }
     }
 
+    /**
+     * At a clean close, raises the high-water mark to the newest checkpoint, so that an end cut off after the
+     * store was closed is detected at the next open. Not after a failure (nothing more is written then); a
+     * failure here loses nothing, the mark just stays lower.
+     */
+    private void markClose() {
+        if (failure.isFailed() || segments.isEmpty() || history.newest() == null
+                || history.newest().id() <= mark.acknowledged()) {
+            return;
+        }
+        HighWaterMark.Mark m = new HighWaterMark.Mark(segments.getLast().firstId, history.newest().id());
+        try {
+            HighWaterMark.write(io, directory, m);
+            io.forceDirectory(directory);
+            mark = m;
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, name + ": could not raise the high-water mark at close (" + e
+                    + "); a later loss of the newest checkpoints may go undetected");
+        }
+    }
+
     private void closeQuietly() {
         for (FileDurableLog l : logs.values()) {
             l.close();
@@ -923,11 +1204,9 @@ public final class DirectoryStore implements Store {
                 // closing a read-write handle loses nothing forced; nothing more to do
             }
         }
-        try {
-            dirLock.close();
-        } catch (IOException ignored) {
-            // the lock dies with the process anyway
-        }
+        closeQuietly(segmentLock);
+        closeQuietly(lockFile);
+        closeQuietly(claim);
     }
 
     @Override
