@@ -361,6 +361,15 @@ public final class DirectoryStore implements Store {
             history.advance(floorFile);
         }
         history.advance(history.floorWith(-1, clock.millis()));
+        if (scan.tornTail != null) {
+            // Loudly: a crash during that checkpoint's commit looks the same as a lost or damaged end of the
+            // store, and checkpoints cut away whole after the last one found cannot be seen at all.
+            warn(scan.tornTail.report());
+            // The torn tail goes before anything is appended, and the cut is made durable: otherwise a later
+            // checkpoint could sit behind leftovers that a second crash brings back.
+            scan.tornTail.segment().file.truncate(scan.tornTail.at());
+            scan.tornTail.segment().file.force();
+        }
         HighWaterMark.Mark now = new HighWaterMark.Mark(segments.isEmpty() ? -1 : segments.getLast().firstId,
                 scan.lastCommittedId);
         if (acceptedLoss || (read == null && !segments.isEmpty())) {
@@ -463,6 +472,10 @@ public final class DirectoryStore implements Store {
         io.forceDirectory(directory);
     }
 
+    /** A torn tail to cut at {@code at} once recovery's checks pass; {@code report} says what goes. */
+    private record TornTail(Segment segment, long at, String report) {
+    }
+
     /** The scan of all segments at open: validates records and replays committed checkpoints into the history. */
     private final class Scan {
         private final CRC32C crc = new CRC32C();
@@ -471,6 +484,7 @@ public final class DirectoryStore implements Store {
         private int windowLength;
         private StoreIO.FileHandle windowFile;
         private long lastCommittedId = -1;
+        TornTail tornTail; // the cut the scan found to make, if any
         final java.util.Set<Long> found = new java.util.HashSet<>();
 
         /**
@@ -793,15 +807,10 @@ public final class DirectoryStore implements Store {
                 throw new StoreCorruptedException(s.path, at, "a bad end (" + what + ") in a segment the high-water"
                         + " mark does not vouch for: not truncated");
             }
-            // Loudly: a crash during that checkpoint's commit looks the same as a lost or damaged end of the
-            // store, and checkpoints cut away whole after the last one found cannot be seen at all.
-            warn("dropped the torn tail: " + what + "; the newest checkpoint kept is "
-                    + (lastCommittedId >= 0 ? lastCommittedId : "none"));
-            // The torn tail goes before anything is appended, and the cut is made durable: otherwise a later
-            // checkpoint could sit behind leftovers that a second crash brings back.
-            s.file.truncate(at);
-            s.file.force();
             s.size = at;
+            // Carried out by recover() only once every check has passed: an open that refuses changes nothing.
+            tornTail = new TornTail(s, at, "dropped the torn tail: " + what + "; the newest checkpoint kept is "
+                    + (lastCommittedId >= 0 ? lastCommittedId : "none"));
         }
     }
 
