@@ -165,9 +165,11 @@ public final class DirectoryStoreBuilder {
      * segment and the newest checkpoint acknowledged then; an open that finds that segment deleted, the
      * checkpoint missing, or the mark itself gone while segments remain, refuses. With {@code true} it opens at
      * the newest intact checkpoint instead, logs (WARNING, logger {@code io.aurora4j.store}) what was lost and
-     * from where, and rewrites the mark to the state it opened. It never truncates, deletes or adopts a
-     * non-empty segment file that the mark does not name (a stray or foreign file): those refuse to open
-     * either way, naming the file, until an operator moves it away.
+     * from where, and rewrites the mark to the state it opened. A non-empty segment file newer than the newest
+     * segment the mark names (a stray, renamed or copied file) is never truncated, deleted or adopted: the open
+     * refuses either way, naming the file, until an operator moves it away. Only when the mark itself is gone
+     * does {@code true} adopt the segments found (the operator vouches for them; a bad end in them is then
+     * refused rather than cut).
      */
     public DirectoryStoreBuilder acceptLostCheckpoints(boolean accept) {
         requireState(acceptLostCheckpoints == null, "acceptLostCheckpoints was already set to %s",

@@ -54,8 +54,23 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * everything after it are truncated and the truncation forced before anything is appended — unless a valid
  * BEGIN or COMMIT of <em>another</em> checkpoint follows it, which a crash cannot explain (only the checkpoint
  * being written is unforced), so it is a {@link StoreCorruptedException}; a bad record in an earlier segment
- * is always one. A consequence to know: damage inside the newest checkpoint cannot be told from a torn write
- * of it, and recovery falls back to the checkpoint before it. Lengths are checked against the file size and
+ * is always one. Only a whole intact checkpoint (BEGIN through an agreeing COMMIT), or a COMMIT whose
+ * checkpoint began at the bad record, counts as "another checkpoint": a value of the torn one may hold
+ * record-shaped bytes. A consequence to know: damage inside the newest checkpoint cannot be told from a torn write
+ * of it, and recovery falls back to the checkpoint before it — and says so (a WARNING naming the file, offset and
+ * checkpoint, also in {@link #recoveryWarnings()}); the cut is made only after every check of the open passed,
+ * so an open that refuses changes nothing.
+ *
+ * <h2>Hostile operators</h2>
+ * The {@link HighWaterMark} (the newest segment started and the newest checkpoint acknowledged then, rewritten
+ * at each segment start and at a clean close) lets the open refuse what no crash explains: the newest segment
+ * missing, fewer checkpoints than were acknowledged, a non-empty segment file above the newest one started (a
+ * stray, renamed or copied file: never read, truncated or adopted). {@code acceptLostCheckpoints} turns a provable
+ * loss into a logged one. A second opener is refused even after an operator deleted {@code LOCK}: the store
+ * holds an OS lock on its newest segment (taken before anything is changed at open, passed from segment to
+ * segment lock-before-release), and in this JVM a registry of open directories by real path
+ * ({@code OpenDirectories}); when a segment starts, a store whose {@code LOCK} was deleted locks the new one or,
+ * if another store holds it, fails closed. Lengths are checked against the file size and
  * {@link RecordDescriptor#MAX_PAYLOAD} before anything is allocated, so a crazy length never costs memory.
  *
  * <h2>Index and retention</h2>
