@@ -91,7 +91,12 @@ public final class FileSystemIO implements StoreIO {
             channel.close();
             return null;
         }
-        return new HeldLock(file, channel, lock, fileKey(file));
+        try {
+            return new HeldLock(file, channel, lock, fileKey(file));
+        } catch (IOException | RuntimeException e) { // the file went between open and lock: not held
+            channel.close();
+            throw e;
+        }
     }
 
     private static Object fileKey(Path file) throws IOException {
