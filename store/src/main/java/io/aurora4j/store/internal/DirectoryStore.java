@@ -12,7 +12,6 @@ import io.aurora4j.store.StoredState;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -185,16 +184,14 @@ public final class DirectoryStore implements Store {
     private volatile boolean closed;
     private final Deleter deleter; // null: dead segments are deleted inside the commit that compacts
     private static final System.Logger LOG = System.getLogger("io.aurora4j.store");
-    private final Closeable claim; // this JVM's claim on the directory (OpenDirectories)
+    private final DirectoryLocks locks; // what keeps a second store out, LOCK deleted or not
     private final boolean acceptLost;
-    private Closeable lockFile; // the OS lock on LOCK; replaced if an operator deleted the file (checkLockFile)
-    private Closeable segmentLock; // the OS lock on the newest segment: a second opener must lock it too
     private HighWaterMark.Mark mark = HighWaterMark.Mark.NONE; // as last written (or read at open)
     private final List<String> recoveryWarnings = new ArrayList<>();
     private boolean acceptedLoss;
 
     private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
-                           Closeable claim, Closeable lockFile, boolean cleaningEnabled, double cleaningTrigger,
+                           DirectoryLocks locks, boolean cleaningEnabled, double cleaningTrigger,
                            double cleaningBudget, boolean backgroundDeletes, boolean acceptLost) {
         this.directory = directory;
         this.cleaning = new Cleaning(cleaningEnabled, cleaningTrigger, cleaningBudget, segmentBytes);
@@ -203,8 +200,7 @@ public final class DirectoryStore implements Store {
         this.clock = clock;
         this.name = "directory " + directory;
         this.failure = new Failure(name);
-        this.claim = claim;
-        this.lockFile = lockFile;
+        this.locks = locks;
         this.acceptLost = acceptLost;
         this.deleter = backgroundDeletes ? new Deleter() : null;
         this.history = new History<>(new StateIndex.Tracker<>() {
@@ -250,26 +246,15 @@ public final class DirectoryStore implements Store {
                                       Clock clock, boolean cleaning, double cleaningTrigger, double cleaningBudget,
                                       boolean backgroundDeletes, boolean acceptLost) {
         Path directory = dir.toAbsolutePath(); // messages name it in full; every file has a parent
-        Closeable claim = null;
-        Closeable lockFile;
+        DirectoryLocks locks;
         try {
             io.createDirectories(directory);
-            claim = OpenDirectories.claim(io, directory, "opened by thread " + Thread.currentThread().getName());
-            lockFile = io.tryLock(directory.resolve("LOCK"));
+            locks = DirectoryLocks.acquire(io, directory);
         } catch (IOException e) {
-            closeQuietly(claim);
             throw new StoreFailedException("directory " + directory + ": cannot open (" + e + ")", e);
-        } catch (RuntimeException e) {
-            closeQuietly(claim);
-            throw e;
         }
-        if (lockFile == null) {
-            closeQuietly(claim);
-            throw new StoreException("directory " + directory
-                    + " is already open by another store, in this or another process (its LOCK file is locked)");
-        }
-        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, claim,
-                lockFile, cleaning, cleaningTrigger, cleaningBudget, backgroundDeletes, acceptLost);
+        DirectoryStore store = new DirectoryStore(directory, retain, retainFor, segmentBytes, io, clock, locks,
+                cleaning, cleaningTrigger, cleaningBudget, backgroundDeletes, acceptLost);
         try {
             store.recover();
             return store;
@@ -300,7 +285,7 @@ public final class DirectoryStore implements Store {
         List<Long> ids = segmentIds();
         // Before anything is changed on disk: a store whose LOCK an operator deleted still holds its newest
         // segment locked, and this open must not so much as delete a temporary file under it.
-        lockNewestSegment(ids);
+        locks.lockNewestSegment(ids, id -> directory.resolve(segmentName(id)), this::segmentIds, name);
         HighWaterMark.Mark read = HighWaterMark.read(io, directory);
         mark = read == null ? HighWaterMark.Mark.NONE : read;
         // One handle per segment, kept for the store's life: closing any other descriptor of a file would
@@ -316,7 +301,7 @@ public final class DirectoryStore implements Store {
             if (s.file.size() == 0 && (read != null || i == ids.size() - 1)) {
                 // A crash while starting a segment: it is made durable before the mark that names it, and
                 // nothing is written to it before that mark is. It holds nothing.
-                closeQuietly(s.file);
+                DirectoryLocks.closeQuietly(s.file);
                 segments.remove(i);
                 io.delete(p);
                 io.forceDirectory(directory);
@@ -337,9 +322,8 @@ public final class DirectoryStore implements Store {
             }
         }
         if (deleted) {
-            closeQuietly(segmentLock); // the newest segment is now another one: lock it instead
-            segmentLock = null;
-            lockNewestSegment(segmentIds());
+            // the newest segment is now another one: lock it instead
+            locks.lockNewestSegment(segmentIds(), id -> directory.resolve(segmentName(id)), this::segmentIds, name);
         }
         if (mark.newestSegment() >= 0 && !ids.contains(mark.newestSegment())) {
             lost(segmentName(mark.newestSegment()) + ", the newest segment the store started (per "
@@ -392,29 +376,6 @@ public final class DirectoryStore implements Store {
             HighWaterMark.write(io, directory, now);
             io.forceDirectory(directory);
             mark = now;
-        }
-    }
-
-    /**
-     * Takes the OS lock on the newest segment, which a live store holds (see {@link #begin}): the lock on
-     * {@code LOCK} protects nothing once an operator deletes that file. Then lists again: a store that started
-     * a segment meanwhile has released the old one only after locking the new one.
-     */
-    private void lockNewestSegment(List<Long> ids) throws IOException {
-        if (ids.isEmpty()) {
-            return;
-        }
-        Path p = directory.resolve(segmentName(ids.getLast()));
-        Closeable l = io.tryLock(p);
-        if (l == null) {
-            throw new StoreException(name + ": " + p.getFileName() + " is locked by another store, in this or"
-                    + " another process, although LOCK was free (was LOCK deleted while that store was open?)");
-        }
-        segmentLock = l; // released by closeQuietly if the open fails from here on
-        List<Long> again = segmentIds();
-        if (!again.isEmpty() && again.getLast() > ids.getLast()) {
-            throw new StoreException(name + ": " + segmentName(again.getLast()) + " was started while opening:"
-                    + " another store is writing here (was LOCK deleted while it was open?)");
         }
     }
 
@@ -971,20 +932,12 @@ public final class DirectoryStore implements Store {
         } catch (IOException e) {
             throw failure.fail("starting segment " + segmentName(id), e);
         }
-        Segment started = null;
         try {
-            checkLockFile();
+            locks.checkLockFile(name);
             StoreIO.FileHandle h = io.open(p, true);
-            started = new Segment(id, p, h, 0);
+            Segment started = new Segment(id, p, h, 0);
             segments.add(started);
-            Closeable l = io.tryLock(p);
-            if (l == null) {
-                throw new IOException(p.getFileName() + " was locked by another store as this one created it"
-                        + " (was LOCK deleted while this store was open?)");
-            }
-            Closeable previous = segmentLock;
-            segmentLock = l; // the new segment is locked before the old one is let go: see lockNewestSegment
-            closeQuietly(previous);
+            locks.moveSegmentLock(p); // the new segment is locked before the old one is let go
             // The entry must be durable before a checkpoint in it can be: fsync of the file alone
             // does not make a new directory entry survive a power cut.
             io.forceDirectory(directory);
@@ -995,38 +948,6 @@ public final class DirectoryStore implements Store {
             return started;
         } catch (IOException e) {
             throw failure.fail("starting segment " + segmentName(id), e);
-        }
-    }
-
-    /**
-     * Verifies that {@code LOCK} still names the file this store locked. An operator's clean-up may have deleted
-     * it: then a second opener would lock a new {@code LOCK} undisturbed (it is still refused, by the lock on
-     * the newest segment), so the store takes the new one if it is free and fails closed if another store has
-     * it. Called when a segment is started (not per checkpoint). Only the real file system has file keys.
-     */
-    private void checkLockFile() throws IOException {
-        if (!(lockFile instanceof FileSystemIO.HeldLock held) || held.stillNamed()) {
-            return;
-        }
-        Closeable again = io.tryLock(directory.resolve("LOCK"));
-        if (again == null) {
-            throw new IOException("LOCK was deleted or replaced while this store was open, and another store"
-                    + " now holds the new one");
-        }
-        closeQuietly(lockFile);
-        lockFile = again;
-        LOG.log(System.Logger.Level.WARNING, name + ": LOCK was deleted or replaced while the store was open;"
-                + " it locked the new LOCK file");
-    }
-
-    private static void closeQuietly(Closeable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // a lock or claim dies with the process anyway
         }
     }
 
@@ -1228,9 +1149,7 @@ public final class DirectoryStore implements Store {
                 // closing a read-write handle loses nothing forced; nothing more to do
             }
         }
-        closeQuietly(segmentLock);
-        closeQuietly(lockFile);
-        closeQuietly(claim);
+        locks.close();
     }
 
     @Override
