@@ -45,6 +45,7 @@ public final class DirectoryStoreBuilder {
     private double cleaningTrigger = UNSET_DOUBLE;
     private double cleaningBudget = UNSET_DOUBLE;
     private Boolean backgroundDeletes;
+    private Boolean acceptLostCheckpoints;
 
     DirectoryStoreBuilder(Path directory) {
         this.directory = Objects.requireNonNull(directory, "directory");
@@ -157,6 +158,26 @@ public final class DirectoryStoreBuilder {
         return this;
     }
 
+    /**
+     * Whether {@link #open()} may recover a store that has <em>provably</em> lost acknowledged checkpoints
+     * (default {@code false}: it refuses with {@link StoreCorruptedException}). The store keeps a high-water
+     * mark ({@code HIGHWATER}, rewritten when a segment is started and at a clean close) naming its newest
+     * segment and the newest checkpoint acknowledged then; an open that finds that segment deleted, the
+     * checkpoint missing, or the mark itself gone while segments remain, refuses. With {@code true} it opens at
+     * the newest intact checkpoint instead, logs (WARNING, logger {@code io.aurora4j.store}) what was lost and
+     * from where, and rewrites the mark to the state it opened. A non-empty segment file newer than the newest
+     * segment the mark names (a stray, renamed or copied file) is never truncated, deleted or adopted: the open
+     * refuses either way, naming the file, until an operator moves it away. Only when the mark itself is gone
+     * does {@code true} adopt the segments found (the operator vouches for them; a bad end in them is then
+     * refused rather than cut).
+     */
+    public DirectoryStoreBuilder acceptLostCheckpoints(boolean accept) {
+        requireState(acceptLostCheckpoints == null, "acceptLostCheckpoints was already set to %s",
+                acceptLostCheckpoints);
+        this.acceptLostCheckpoints = accept;
+        return this;
+    }
+
     /** The file layer (default {@link StoreIO#fileSystem()}); tests pass a fault-injecting one. */
     public DirectoryStoreBuilder io(StoreIO io) {
         requireState(this.io == null, "io was already set to %s", this.io);
@@ -194,7 +215,8 @@ public final class DirectoryStoreBuilder {
                 cleaning == null || cleaning,
                 cleaningTrigger == UNSET_DOUBLE ? DEFAULT_CLEANING_TRIGGER : cleaningTrigger,
                 cleaningBudget == UNSET_DOUBLE ? DEFAULT_CLEANING_BUDGET : cleaningBudget,
-                backgroundDeletes == null || backgroundDeletes);
+                backgroundDeletes == null || backgroundDeletes,
+                acceptLostCheckpoints != null && acceptLostCheckpoints);
     }
 
     private static void requireState(boolean ok, String format, Object value) {

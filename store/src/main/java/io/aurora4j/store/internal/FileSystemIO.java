@@ -9,9 +9,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -89,14 +91,59 @@ public final class FileSystemIO implements StoreIO {
             channel.close();
             return null;
         }
-        FileLock held = lock;
-        return () -> {
+        try {
+            return new HeldLock(file, channel, lock, fileKey(file));
+        } catch (IOException | RuntimeException e) { // the file went between open and lock: not held
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /**
+     * A lock taken by {@link #tryLock}, which remembers the file (inode) it locked so that the store can
+     * notice an operator deleting or replacing the lock file while it is held: the OS lock stays on the old
+     * inode, and a second opener would lock the new file undisturbed. Thread-safe.
+     */
+    static final class HeldLock implements Closeable {
+        private final Path path;
+        private final FileChannel channel;
+        private final FileLock lock;
+        private final Object key;
+
+        HeldLock(Path path, FileChannel channel, FileLock lock, Object key) {
+            this.path = path;
+            this.channel = channel;
+            this.lock = lock;
+            this.key = key;
+        }
+
+        /**
+         * Whether {@code path} still names the locked file. True when the platform has no file keys (nothing
+         * can be checked there); false when the file is gone or another file has taken its name.
+         */
+        boolean stillNamed() {
+            if (key == null) {
+                return true;
+            }
             try {
-                held.release();
+                return key.equals(fileKey(path));
+            } catch (IOException gone) {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                lock.release();
             } finally {
                 channel.close();
             }
-        };
+        }
     }
 
     private record Handle(FileChannel channel) implements FileHandle {

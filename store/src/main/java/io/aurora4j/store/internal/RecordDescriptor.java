@@ -10,7 +10,12 @@ import java.util.zip.CRC32C;
  *
  * <h2>Files</h2>
  * <pre>
- *   LOCK                         held with a FileChannel lock while a store has the directory open
+ *   LOCK                         held with a FileChannel lock while a store has the directory open (the
+ *                                newest segment is locked too: deleting LOCK does not let a second store in)
+ *   HIGHWATER                    the high-water mark (HighWaterMark): int32 magic 0x4D574841, int32 CRC32C
+ *                                of the rest, int64 newest segment started, int64 newest checkpoint
+ *                                acknowledged then; rewritten (aside, forced, renamed, directory forced)
+ *                                after each new segment is made durable and at a clean close
  *   segment-0000000000000001.log append-only checkpoint records; named by the first checkpoint id written to it
  *   segment-0000000000000042.log ... (a checkpoint never spans two segments; a new segment starts at a
  *                                BEGIN once the current one reached segmentBytes)

@@ -56,7 +56,12 @@ class CorruptionTest {
     }
 
     private static Store open(FaultInjectingIO io) {
-        return Store.directoryBuilder(DIR).segmentBytes(700).retainCheckpoints(8).io(io).open();
+        return open(io, false);
+    }
+
+    private static Store open(FaultInjectingIO io, boolean acceptLost) {
+        return Store.directoryBuilder(DIR).segmentBytes(700).retainCheckpoints(8).io(io)
+                .acceptLostCheckpoints(acceptLost).open();
     }
 
     private static List<Path> segments(Image img) {
@@ -93,8 +98,14 @@ class CorruptionTest {
                 assertTrue(!file.equals(lastSegment) || offset >= newestStart,
                         what + ": damage before the newest checkpoint (at " + newestStart + ") must not go unnoticed");
             } catch (StoreCorruptedException e) {
-                assertEquals(file, e.file(), what + ": " + e.getMessage());
-                assertTrue(e.offset() >= 0 && e.offset() <= offset, what + ": reported " + e.offset());
+                if (e.file().equals(DIR.resolve("HIGHWATER"))) {
+                    // the damage cut the newest checkpoints away as a torn tail, and the high-water mark
+                    // (raised at the clean close) proves they were acknowledged
+                    assertEquals(lastSegment, file, what + ": " + e.getMessage());
+                } else {
+                    assertEquals(file, e.file(), what + ": " + e.getMessage());
+                    assertTrue(e.offset() >= 0 && e.offset() <= offset, what + ": reported " + e.offset());
+                }
                 detected++;
             }
         }
@@ -107,11 +118,20 @@ class CorruptionTest {
         List<Path> segs = segments(image);
         Path last = segs.get(segs.size() - 1);
         long previous = -1;
-        for (int cut = 0; cut <= image.files().get(last).length; cut++) {
+        int length = image.files().get(last).length;
+        for (int cut = 0; cut <= length; cut++) {
             Image damaged = image.copy();
             damaged.files().put(last, java.util.Arrays.copyOf(image.files().get(last), cut));
-            // the last segment's tail is where crashes happen: a cut is always a clean recovery
-            long recovered = checkRecovers(damaged, "last segment cut at " + cut);
+            if (cut < length) {
+                // the store was closed cleanly, so its high-water mark names the newest checkpoint: any cut of
+                // the last segment provably loses it, and the open refuses rather than go back silently
+                StoreCorruptedException e = assertThrows(StoreCorruptedException.class,
+                        () -> checkRecovers(damaged, "last segment cut", false));
+                assertEquals(DIR.resolve("HIGHWATER"), e.file(), e.getMessage());
+            }
+            // accepting the loss opens at the newest checkpoint left: the last segment's tail is where crashes
+            // happen, so a cut is a clean recovery
+            long recovered = checkRecovers(damaged, "last segment cut at " + cut, true);
             assertTrue(recovered >= previous, "cutting less must not recover less: " + cut);
             previous = recovered;
         }
@@ -162,21 +182,30 @@ class CorruptionTest {
             Image damaged = image.copy();
             byte[] garbage = new byte[size];
             random.nextBytes(garbage);
-            damaged.files().put(DIR.resolve("segment-9999999999999999.log"), garbage);
-            // garbage as the last segment holds no intact BEGIN or COMMIT: it is a torn tail and goes
-            assertEquals(committed.lastKey(), checkRecovers(damaged, "garbage segment of " + size));
+            Path stray = DIR.resolve("segment-9999999999999999.log");
+            damaged.files().put(stray, garbage);
+            // garbage above the newest segment the store started is not its own: refused, named, untouched
+            // (it used to be taken for a torn tail, truncated and adopted: issue #10, defect 7)
+            FaultInjectingIO io = FaultInjectingIO.of(damaged, 1);
+            StoreCorruptedException e = assertThrows(StoreCorruptedException.class, () -> open(io, false));
+            assertEquals(stray, e.file(), e.getMessage());
+            assertArrayEquals(garbage, io.image().files().get(stray), "the stray file is left as it was");
         }
     }
 
     private static long recoveredAfterCut(Path file, int cut) {
         Image damaged = image.copy();
         damaged.files().put(file, java.util.Arrays.copyOf(image.files().get(file), cut));
-        return checkRecovers(damaged, file.getFileName() + " cut at " + cut);
+        return checkRecovers(damaged, file.getFileName() + " cut at " + cut, true);
+    }
+
+    private static long checkRecovers(Image damaged, String what) {
+        return checkRecovers(damaged, what, false);
     }
 
     /** Opens {@code damaged}; on success checks every retained checkpoint and the log; returns the newest id. */
-    private static long checkRecovers(Image damaged, String what) {
-        try (Store store = open(FaultInjectingIO.of(damaged, 1))) {
+    private static long checkRecovers(Image damaged, String what, boolean acceptLost) {
+        try (Store store = open(FaultInjectingIO.of(damaged, 1), acceptLost)) {
             long last = store.lastDurable().map(StoredCheckpoint::id).orElse(-1L);
             for (StoredCheckpoint cp : store.checkpoints()) {
                 StateModel model = committed.get(cp.id());

@@ -35,6 +35,12 @@ import java.util.TreeMap;
  *       store at every point of its work.</li>
  *   <li>{@link #failOn(Op, int, boolean)} throws an {@link IOException} at the n-th call of an operation,
  *       once or from then on.</li>
+ *   <li>A hostile operator or file system: {@link #operatorDelete}, {@link #operatorRename},
+ *       {@link #operatorPut} (a stray or copied file), {@link #operatorTruncate} act behind the store's back,
+ *       durably and at once, even on files it holds open (its handles keep the old inode, as on POSIX);
+ *       deleting a lock file frees its name for a new lock, as deleting {@code LOCK} does;
+ *       {@link #readOnly(boolean)} makes every open for writing, lock and mutation fail as a read-only
+ *       remount does. {@link #hostileCount} counts them per {@link Hostile} class.</li>
  *   <li>{@link #startRecording()} / {@link #stopRecording()} log the mutating calls as {@link Event}s, and
  *       {@link Image} applies any sequence of them to a copy of the disk: crash states are built by
  *       choosing which events happened.</li>
@@ -49,6 +55,9 @@ public final class FaultInjectingIO implements StoreIO {
     /** The operations, for counting and fault injection. */
     public enum Op { OPEN, EXISTS, LIST, CREATE_DIRECTORIES, FORCE_DIRECTORY, RENAME, DELETE, LOCK, READ, WRITE, SIZE,
         FORCE, TRUNCATE, CLOSE }
+
+    /** The hostile acts, for counting. */
+    public enum Hostile { DELETE, RENAME, PUT, TRUNCATE, READ_ONLY }
 
     /** What survives of unforced writes at a power cut. */
     public enum CutMode {
@@ -114,7 +123,10 @@ public final class FaultInjectingIO implements StoreIO {
     private final Map<Path, Inode> files = new HashMap<>();
     private final Map<Path, Inode> durableFiles = new HashMap<>();
     private final Set<Path> directories = new HashSet<>();
-    private final Set<Path> locks = new HashSet<>();
+    private final Set<Object> locks = new HashSet<>(); // the identities of locked lock files
+    private final Map<Path, Object> lockFiles = new HashMap<>(); // a lock file's identity (its "inode") by name
+    private boolean readOnly;
+    private final EnumMap<Hostile, Long> hostile = new EnumMap<>(Hostile.class);
     private final EnumMap<Op, Long> calls = new EnumMap<>(Op.class);
     private final List<Fault> faults = new ArrayList<>();
     private List<Event> recording;
@@ -209,6 +221,88 @@ public final class FaultInjectingIO implements StoreIO {
         cutAt = -1;
     }
 
+    // ------------------------------------------------------------------------------------ hostile operator
+
+    /** Deletes {@code file} behind the store's back, durably (open handles keep the old inode). */
+    public synchronized void operatorDelete(Path file) {
+        count(Hostile.DELETE);
+        Inode i = files.remove(file);
+        durableFiles.remove(file);
+        lockFiles.remove(file);
+        if (i != null) {
+            i.path = null;
+        }
+    }
+
+    /** Renames {@code from} to {@code to} behind the store's back, durably, replacing {@code to}. */
+    public synchronized void operatorRename(Path from, Path to) {
+        count(Hostile.RENAME);
+        Inode i = files.remove(from);
+        durableFiles.remove(from);
+        if (i == null) {
+            throw new IllegalArgumentException("no file " + from);
+        }
+        Inode replaced = files.put(to, i);
+        if (replaced != null) {
+            replaced.path = null;
+        }
+        durableFiles.put(to, i);
+        i.path = to;
+    }
+
+    /** Puts a file of {@code bytes} at {@code file} (a new inode, replacing any), durably. */
+    public synchronized void operatorPut(Path file, byte[] bytes) {
+        count(Hostile.PUT);
+        Inode i = new Inode();
+        i.data = bytes.clone();
+        i.size = bytes.length;
+        i.durable = bytes.clone();
+        i.path = file;
+        Inode replaced = files.put(file, i);
+        if (replaced != null) {
+            replaced.path = null;
+        }
+        durableFiles.put(file, i);
+    }
+
+    /** Cuts {@code file} to {@code size} bytes, durably, as a copy or a restore that stopped short would. */
+    public synchronized void operatorTruncate(Path file, long size) {
+        count(Hostile.TRUNCATE);
+        Inode i = files.get(file);
+        if (i == null || size > i.size) {
+            throw new IllegalArgumentException("cannot cut " + file + " to " + size);
+        }
+        i.size = (int) size;
+        i.data = Arrays.copyOf(i.data, (int) size);
+        i.durable = Arrays.copyOf(i.durable, (int) Math.min(size, i.durable.length));
+    }
+
+    /** The current bytes of {@code file}, or null if there is none. */
+    public synchronized byte[] bytes(Path file) {
+        Inode i = files.get(file);
+        return i == null ? null : Arrays.copyOf(i.data, i.size);
+    }
+
+    /**
+     * Remounts read-only ({@code true}) or read-write: while read-only, every open (the store opens for reading
+     * and writing), lock and mutating call fails with the file system's "Read-only file system".
+     */
+    public synchronized void readOnly(boolean on) {
+        if (on) {
+            count(Hostile.READ_ONLY);
+        }
+        readOnly = on;
+    }
+
+    /** How many hostile acts of {@code kind} this disk has suffered. */
+    public synchronized long hostileCount(Hostile kind) {
+        return hostile.getOrDefault(kind, 0L);
+    }
+
+    private void count(Hostile kind) {
+        hostile.merge(kind, 1L, Long::sum);
+    }
+
     /** Turns the power back on: a new "process" may open the files. */
     public synchronized void powerOn() {
         powerOff = false;
@@ -280,6 +374,9 @@ public final class FaultInjectingIO implements StoreIO {
             throw new IOException("injected: the power is off");
         }
         long n = calls.merge(op, 1L, Long::sum);
+        if (readOnly && (mutating || op == Op.OPEN || op == Op.LOCK)) {
+            throw new java.nio.file.FileSystemException(op + ": Read-only file system (injected)");
+        }
         for (Fault f : faults) {
             if (f.op() == op && (n == f.at() || (f.persistent() && n > f.at()))) {
                 throw new IOException("injected failure of " + op + " call " + n);
@@ -379,6 +476,7 @@ public final class FaultInjectingIO implements StoreIO {
     public synchronized void delete(Path file) throws IOException {
         enter(Op.DELETE, true);
         Inode i = files.remove(file);
+        lockFiles.remove(file);
         if (i != null) {
             i.path = null;
             record(new Event.Delete(file));
@@ -388,14 +486,16 @@ public final class FaultInjectingIO implements StoreIO {
     @Override
     public synchronized Closeable tryLock(Path file) throws IOException {
         enter(Op.LOCK, false);
-        if (!locks.add(file)) {
+        // A lock belongs to the file, not to its name: once the file is deleted the name can be locked anew.
+        Object identity = lockFiles.computeIfAbsent(file, f -> new Object());
+        if (!locks.add(identity)) {
             return null;
         }
         int gen = generation;
         return () -> {
             synchronized (FaultInjectingIO.this) {
                 if (gen == generation) {
-                    locks.remove(file);
+                    locks.remove(identity);
                 }
             }
         };
