@@ -463,6 +463,19 @@ public final class RollbackNotifier implements AutoCloseable {
             if (state.get() != IDLE || !state.compareAndSet(IDLE, SCHEDULED)) {
                 return null;
             }
+            if (mailbox.isEmpty()) {
+                // A running drain already took what this call was made for. A drain scheduled for an
+                // empty mailbox would leave the state SCHEDULED after the work is done, so a delivered()
+                // made right after the earlier one completed found this idle listener busy. Give the
+                // state back as the drain does: an item appended meanwhile is seen by the re-check.
+                state.set(IDLE);
+                if (closed) {
+                    closing.remove(this);
+                }
+                if (mailbox.isEmpty() || !state.compareAndSet(IDLE, SCHEDULED)) {
+                    return null;
+                }
+            }
             try {
                 executor.execute(drainTask);
                 return null;
@@ -492,6 +505,10 @@ public final class RollbackNotifier implements AutoCloseable {
         }
 
         private void drain() {
+            // Barriers reached but not yet arrived at. A barrier arrives only once the drain has either
+            // gone IDLE or taken the next item: arriving while still SCHEDULED let a delivered() made
+            // right after the first one completed see this idle mailbox as busy (DeliveredTest).
+            List<Barrier> reached = null;
             for (;;) {
                 Object item = mailbox.poll();
                 if (item == null) {
@@ -501,15 +518,30 @@ public final class RollbackNotifier implements AutoCloseable {
                     if (closed) {
                         closing.remove(this);
                     }
+                    reached = arrive(reached);
                     if (mailbox.isEmpty() || !state.compareAndSet(IDLE, SCHEDULED)) {
                         return;
                     }
-                } else if (item instanceof Barrier barrier) {
-                    barrier.arrive();
+                    continue;
+                }
+                // More work follows the barriers reached so far: a later event must not hold them up.
+                reached = arrive(reached);
+                if (item instanceof Barrier barrier) {
+                    reached = new ArrayList<>(2);
+                    reached.add(barrier);
                 } else if (!closed) { // read before the call: a registration closed by now drops it
                     deliver((RollbackEvent) item);
                 }
             }
+        }
+
+        private static List<Barrier> arrive(List<Barrier> reached) {
+            if (reached != null) {
+                for (Barrier barrier : reached) {
+                    barrier.arrive();
+                }
+            }
+            return null;
         }
 
         private void deliver(RollbackEvent event) {

@@ -32,6 +32,24 @@ class DeliveredTest {
         }
     }
 
+    /**
+     * The barrier used to complete the first future while its drain was still SCHEDULED, so a second
+     * delivered() made at once saw an idle mailbox as busy (seen in CI-like runs under load).
+     */
+    @Test
+    void isDoneAtOnceRightAfterAnEarlierDeliveredCompleted() throws Exception {
+        try (RollbackNotifier notifier = RollbackNotifier.create("bank")) {
+            Fixtures.Recorder r = new Fixtures.Recorder();
+            notifier.register(r);
+            for (int i = 1; i <= 20_000; i++) {
+                notifier.publish(event(i));
+                notifier.delivered().get();
+                assertTrue(notifier.delivered().isDone(), "event " + i + " was delivered, yet a new delivered() waits");
+            }
+            assertEquals(20_000, r.sequences().size());
+        }
+    }
+
     @Test
     void isNotDoneWhileAListenerIsStillRunning() throws Exception {
         try (RollbackNotifier notifier = RollbackNotifier.create("bank")) {

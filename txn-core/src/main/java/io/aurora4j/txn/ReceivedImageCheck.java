@@ -146,11 +146,11 @@ final class ReceivedImageCheck implements CheckpointWriter {
         }
         long capacity = Durability.readLong(value, 0);
         long pageSize = Durability.readLong(value, 8);
-        if (pageSize < Region.MIN_PAGE_SIZE || pageSize > Region.MAX_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
+        if (pageSize < Region.MIN_PAGE_SIZE || pageSize > Region.MAX_STORED_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
             throw new IllegalArgumentException("Region '" + id + "': page size must be a power of two from " + Region.MIN_PAGE_SIZE
-                    + " to " + Region.MAX_PAGE_SIZE + ", was " + pageSize);
+                    + " to " + Region.MAX_STORED_PAGE_SIZE + ", was " + pageSize);
         }
-        Region.checkSettings(id, capacity, (int) pageSize); // a capacity that is not positive, or too many pages
+        Region.checkSettings(id, capacity, (int) pageSize, Region.MAX_STORED_PAGE_SIZE); // a capacity that is not positive, or too many pages
         long pages = capacity / pageSize + (capacity % pageSize == 0 ? 0 : 1);
         if (fromImage) {
             Region.checkAgrona(id); // the JVM flag: missing, no region can be built, so nothing is committed
