@@ -1,6 +1,6 @@
 /**
  * Aurora4j boundaries: outputs that cross a group boundary are held until the work that produced them
- * commits, released in order, and dropped when that work is rolled back (DESIGN.md §3, invariant 5).
+ * commits, released in order, and dropped when that work is rolled back (ARCHITECTURE.md invariant 5).
  */
 module io.aurora4j.boundary {
     requires transitive io.aurora4j.txn;

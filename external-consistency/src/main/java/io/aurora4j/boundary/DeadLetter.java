@@ -22,6 +22,12 @@ import java.util.Objects;
  */
 public record DeadLetter<T>(String group, String boundary, T output, long sequence, List<Throwable> failures) {
 
+    /**
+     * Checks the components and keeps an unmodifiable copy of {@code failures}.
+     *
+     * @throws NullPointerException     if {@code group}, {@code boundary} or {@code failures} is null, or a failure is null
+     * @throws IllegalArgumentException if {@code failures} is empty
+     */
     public DeadLetter {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(boundary, "boundary");

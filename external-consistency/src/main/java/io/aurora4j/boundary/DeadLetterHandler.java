@@ -12,5 +12,10 @@ package io.aurora4j.boundary;
  */
 @FunctionalInterface
 public interface DeadLetterHandler<T> {
+    /**
+     * Takes one output the boundary gave up on, with every failure that made it give up.
+     *
+     * @param letter the output, its boundary, group and sequence number, and the failures
+     */
     void deadLetter(DeadLetter<? extends T> letter);
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The release condition of a durable group (DESIGN.md §3, invariants 5 and 7): an output of epoch {@code e}
+ * The release condition of a durable group (ARCHITECTURE.md invariants 5 and 7): an output of epoch {@code e}
  * is releasable only once the checkpoint that closed {@code e} is durable, i.e. {@code e <= durableEpoch}.
  * Rethink the Sync's rule ("an output waits for the state that caused it to be on disk"), applied per
  * checkpoint as Aurora does: outputs of one checkpoint period are released together when its flush has been

@@ -24,11 +24,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 7's "no output was ever released from state that was not durable", on a real directory store over a
- * disk that loses what was not forced ({@link FaultInjectingIO}). A worker increments a counter in transactions
- * and sends each new value through an {@code EXTERNAL} boundary while the group checkpoints every millisecond;
- * at a random moment the power is cut (losing unforced writes, tearing them, or keeping a random subset) or
- * {@code fsync} starts failing. After power comes back, the recovered counter must be at least every value
+ * ARCHITECTURE.md invariant 7's "no output was ever released from state that was not durable", on a real directory
+ * store over a disk that loses what was not forced ({@link FaultInjectingIO}). A worker increments a counter in
+ * transactions and sends each new value through an {@code EXTERNAL} boundary while the group checkpoints every
+ * millisecond; at a random moment the power is cut (losing unforced writes, tearing them, or keeping a random subset)
+ * or {@code fsync} starts failing. After power comes back, the recovered counter must be at least every value
  * that was delivered, and the deliveries must be exactly 1, 2, 3, ... in order. The oracle (what was delivered)
  * lives in the test, outside the faulty disk.
  */

@@ -16,7 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Invariant 5 for in-memory groups: an output is delivered iff its transaction commits, in order, at most once. */
+/**
+ * ARCHITECTURE.md invariant 5 for in-memory groups: an output is delivered iff its transaction commits, in order, at
+ * most once.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ExternalConsistencyTest {
 

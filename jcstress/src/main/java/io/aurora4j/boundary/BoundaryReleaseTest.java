@@ -17,8 +17,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Output release through an {@code EXTERNAL} boundary (DESIGN §3.5): delivered iff committed, in order, at
- * most once, and never stranded.
+ * Output release through an {@code EXTERNAL} boundary (ARCHITECTURE.md invariant 5): delivered iff committed, in
+ * order, at most once, and never stranded.
  *
  * <p>The producer commits a transaction that sends {@code 1}, runs one that sends {@code 9} and then throws
  * (rolled back: 9 must never be delivered), and commits one that sends {@code 2}. The real hand-off is

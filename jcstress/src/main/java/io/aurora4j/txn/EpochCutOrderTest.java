@@ -12,8 +12,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Consistent cut, real-time side (DESIGN §3.3 and {@link Group#checkpoint(String)}): a checkpoint contains
- * every transaction that committed before it was called and none that started committing after it returned.
+ * Consistent cut, real-time side (ARCHITECTURE.md invariant 3 and {@link Group#checkpoint(String)}): a checkpoint
+ * contains every transaction that committed before it was called and none that started committing after it returned.
  *
  * <p>Each actor tells the other, through a volatile flag, that its step is over: the transfer sets
  * {@code committed} after {@code atomic} returns, the checkpointer sets {@code taken} after

@@ -11,8 +11,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Consistent cut (DESIGN §3.3) through the epoch publish: a transfer commits while another thread takes a
- * checkpoint and reads both accounts through the checkpoint's view.
+ * Consistent cut (ARCHITECTURE.md invariant 3) through the epoch publish: a transfer commits while another thread
+ * takes a checkpoint and reads both accounts through the checkpoint's view.
  *
  * <p>Protocol under test: {@code Group.takeCheckpoint} publishes a new {@code Epoch} with a volatile store to
  * {@code currentEpoch}; {@code Txn.commit} reads {@code currentEpoch} while it holds the locks of its whole

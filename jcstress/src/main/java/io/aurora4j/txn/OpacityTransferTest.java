@@ -11,7 +11,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Opacity (DESIGN §3.2) over real memory ordering: a transaction reading two accounts while a transfer
+ * Opacity (ARCHITECTURE.md invariant 2) over real memory ordering: a transaction reading two accounts while a transfer
  * between them commits never sees a torn pair, not even in an attempt that later aborts. The reads go
  * through {@code Txn.readLong}: a seqlock snapshot of each box (acquire of the lock word, opaque value,
  * fenced re-read) validated against the read version, with snapshot extension on a newer version.

@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * memory on its first write), against about 1-5 µs for a group with two {@code TLong}s; JCStress creates
  * states by the thousand. So each state takes the next page of one region (wrapping around), writes the
  * page's "before" contents and takes a checkpoint: the page is then frozen, and the actor's write is the
- * first to it since a checkpoint, which copies it and publishes the copy (DESIGN §4, Region's copy-on-write).
+ * first to it since a checkpoint, which copies it and publishes the copy (ARCHITECTURE.md §4, Region's copy-on-write).
  *
  * <p>Raw mode (writes outside a transaction) is for one writer at a time with a happens-before hand-over:
  * {@link #prepare} runs under a lock (JCStress may build states on several threads), and JCStress orders

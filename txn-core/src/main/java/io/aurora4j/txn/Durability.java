@@ -55,7 +55,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * aborts the checkpoint it wrote if a rollback ran in between (what it read may be torn). A rollback to a
  * checkpoint older than the newest flushed or flushing one makes the next flush full. A failed write or force
  * fails the store: durability stops for good, every pending and later {@link Checkpoint#durable()} completes
- * exceptionally and boundaries release nothing more (invariant 7: fail closed).
+ * exceptionally and boundaries release nothing more (ARCHITECTURE.md invariant 7: fail closed).
  *
  * <h2>A value that cannot be written</h2>
  * Not a failure of the store, so it must not end durability (issue #10, defect 13: one bad {@code put} did). A

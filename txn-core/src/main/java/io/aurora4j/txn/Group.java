@@ -1497,15 +1497,15 @@ public final class Group implements AutoCloseable {
             return this;
         }
 
+        /** Set by {@link Group#open(io.aurora4j.store.Store)}: the state it already read for the group's name. */
+        private io.aurora4j.store.StoredState recoveredState;
+
         /**
          * Makes the group durable in {@code store}: checkpoints are written to it in the background, every
          * {@link #checkpointEvery period}, only what changed since the previous one. If the store already holds
          * this group, {@link #open()} recovers the state of its last durable checkpoint first. The group owns the
          * store from then on and closes it when it closes.
          */
-        /** Set by {@link Group#open(io.aurora4j.store.Store)}: the state it already read for the group's name. */
-        private io.aurora4j.store.StoredState recoveredState;
-
         public Builder store(io.aurora4j.store.Store store) {
             requireState(this.store == null, "store was already set to " + (this.store == null ? null : this.store.describe()));
             this.store = Objects.requireNonNull(store, "store");

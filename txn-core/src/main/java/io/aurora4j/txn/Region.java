@@ -53,7 +53,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   or after a happens-before edge from the writer's last write, never changes once taken.</li>
  * </ul>
  *
- * <h2>Checkpoints, rollback, views, forks (DESIGN §3, invariants 3, 4, 8)</h2>
+ * <h2>Checkpoints, rollback, views, forks (ARCHITECTURE.md invariants 3, 4, 8)</h2>
  * The page table is a persistent two-level table (see {@code RegionRoot}): a checkpoint changes nothing in
  * the region, so it stays O(1) whatever the size. The first write to a page after a checkpoint copies the
  * page (and, first in an epoch, the table's root and the page's leaf of 512 references); every later write

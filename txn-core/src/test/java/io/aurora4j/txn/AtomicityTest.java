@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Invariant 1: a transaction's writes become visible all together or not at all. */
+/** ARCHITECTURE.md invariant 1: a transaction's writes become visible all together or not at all. */
 class AtomicityTest {
 
     static final class Boom extends RuntimeException {

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Invariant 3: a checkpoint contains every write of every transaction that committed before it and none
+ * ARCHITECTURE.md invariant 3: a checkpoint contains every write of every transaction that committed before it and none
  * of any that committed after it, and what it contains is a consistent state (a prefix of the
  * serialization order), whatever runs concurrently.
  */

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Invariant 7 at the group level: what a barrier acknowledged is what a reopened store restores. */
+/** ARCHITECTURE.md invariant 7 at the group level: what a barrier acknowledged is what a reopened store restores. */
 @Timeout(60)
 class DurabilityTest {
     @TempDir

@@ -19,11 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 7 end to end: a durable group flushing on its own thread every millisecond while a workload runs,
- * the power cut at a random file operation (losing what was not forced, tearing or reordering what was not), then
- * recovery. The workload is deterministic — operation {@code i} is a function of {@code i} — so the oracle, which
- * lives outside the faulty disk, can rebuild the state after any number of operations: the recovered group must be
- * exactly the state after {@code seq} operations (no hole, no mix), with {@code seq} at least what the last
+ * ARCHITECTURE.md invariant 7 end to end: a durable group flushing on its own thread every millisecond while a
+ * workload runs, the power cut at a random file operation (losing what was not forced, tearing or reordering what was
+ * not), then recovery. The workload is deterministic — operation {@code i} is a function of {@code i} — so the oracle,
+ * which lives outside the faulty disk, can rebuild the state after any number of operations: the recovered group must
+ * be exactly the state after {@code seq} operations (no hole, no mix), with {@code seq} at least what the last
  * acknowledged barrier covered. Cuts: {@code store.powerCuts} (60 by default, 1000 with -Pthorough).
  */
 class GroupPowerCutTest {

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 2: transactions are serializable, and a running transaction never observes an inconsistent
+ * ARCHITECTURE.md invariant 2: transactions are serializable, and a running transaction never observes an inconsistent
  * snapshot (opacity). The opacity tests check the invariant inside the running body, on every read: a torn
  * read throws an {@link AssertionError} from the body, which {@code atomic} propagates.
  */

@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Durability (invariant 7) with lazy restore (issue #6, item 4): a recovered region reads exactly the stored bytes
- * through every kind of access, although its pages are read from the store only when first touched — and the
- * store still holds every page that was never touched for as long as the group can reach it (rollback, views,
+ * Durability (ARCHITECTURE.md invariant 7) with lazy restore (issue #6, item 4): a recovered region reads exactly the
+ * stored bytes through every kind of access, although its pages are read from the store only when first touched — and
+ * the store still holds every page that was never touched for as long as the group can reach it (rollback, views,
  * forks, full checkpoints and compaction).
  */
 @Timeout(120)

@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 6: every rollback delivers exactly one event to every listener registered for it, after state
- * has been restored, carrying the cause and the checkpoint.
+ * ARCHITECTURE.md invariant 6: every rollback delivers exactly one event to every listener registered for it, after
+ * state has been restored, carrying the cause and the checkpoint.
  */
 class NotificationTest {
 

@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Regions under checkpoints (DESIGN §3): consistent cuts (3), rollback (4) and cost (8) — a checkpoint copies
- * nothing, the first write to a page after it copies that page only, later writes copy nothing, a rollback
- * puts the checkpoint's pages back without copying them.
+ * Regions under checkpoints (ARCHITECTURE.md invariants): consistent cuts (3), rollback (4) and cost (8) — a
+ * checkpoint copies nothing, the first write to a page after it copies that page only, later writes copy nothing, a
+ * rollback puts the checkpoint's pages back without copying them.
  */
 class RegionCheckpointTest {
 

@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Invariant 4: after {@code rollback(cp)} every state object holds its value at {@code cp}; transactions in
- * flight are aborted and re-run; objects created after {@code cp} and checkpoints taken after it are
+ * ARCHITECTURE.md invariant 4: after {@code rollback(cp)} every state object holds its value at {@code cp};
+ * transactions in flight are aborted and re-run; objects created after {@code cp} and checkpoints taken after it are
  * discarded.
  */
 class RollbackTest {

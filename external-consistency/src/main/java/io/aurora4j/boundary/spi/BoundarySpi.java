@@ -23,6 +23,14 @@ public final class BoundarySpi {
 
     /** The bridge into the boundary package; installed once by it. */
     public interface Access {
+        /**
+         * Adds a release condition to {@code group}: its boundaries release an output of epoch {@code e} only
+         * once {@code releasableThrough} returns at least {@code e}.
+         *
+         * @param group             the group whose boundaries the condition holds back
+         * @param releasableThrough the last epoch the condition lets through (thread-safe, monotonic between rollbacks)
+         * @return the handle to signal a change of the condition or to remove it
+         */
         Hold addReleaseCondition(Group group, LongSupplier releasableThrough);
     }
 

@@ -9,7 +9,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 
 /**
- * Opacity (DESIGN §3, invariant 2): a running transaction never observes an inconsistent snapshot, not
+ * Opacity (ARCHITECTURE.md invariant 2): a running transaction never observes an inconsistent snapshot, not
  * even in an attempt that is later aborted and retried. Transfers keep the total of the accounts constant;
  * {@code audit()} reads every account inside one transaction and checks the total <em>in the body</em>,
  * on every attempt. A scheme that validates reads only at commit (not opaque) lets an attempt see a

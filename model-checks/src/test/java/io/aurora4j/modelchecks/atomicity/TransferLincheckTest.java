@@ -9,7 +9,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 
 /**
- * Atomicity and isolation of transactions over {@link TLong}s (DESIGN §3, invariants 1 and 2): money moves
+ * Atomicity and isolation of transactions over {@link TLong}s (ARCHITECTURE.md invariants 1 and 2): money moves
  * between accounts inside {@code group.atomic}, while other threads read single accounts, add to them
  * outside any transaction (each add its own transaction) and read the sum of all accounts in one
  * transaction. Every interleaving must be explainable by some sequential order of the operations, checked

@@ -19,7 +19,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 
 /**
- * External consistency under concurrency (DESIGN §3, invariant 5): senders inside committing, failing and
+ * External consistency under concurrency (ARCHITECTURE.md invariant 5): senders inside committing, failing and
  * read-only transactions and outside any transaction, group rollbacks and releases, all at once. Every
  * output is sent after the group's only checkpoint, so the sequential specification ({@link Spec}) is a
  * FIFO list of held outputs:

@@ -15,7 +15,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 
 /**
- * Durable checkpoints written while transactions run (DESIGN §3, invariants 3 and 7): transfers keep the total of
+ * Durable checkpoints written while transactions run (ARCHITECTURE.md invariants 3 and 7): transfers keep the total of
  * three accounts constant, so every checkpoint the store holds must have that total — an incremental flush that
  * missed a commit of its epoch (one still pushing its pre-images when the flush read the undo lists), read a value
  * from the wrong side of the cut, or mixed two checkpoints would write a state that does not add up. Threads

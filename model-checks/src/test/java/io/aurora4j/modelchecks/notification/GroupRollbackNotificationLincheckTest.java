@@ -20,7 +20,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
 
 /**
- * Rollback notification through a {@link Group} (DESIGN §3, invariant 6): several threads roll the group
+ * Rollback notification through a {@link Group} (ARCHITECTURE.md invariant 6): several threads roll the group
  * back (to a checkpoint they just took, or to the newest retained one) while others commit transfers; a
  * listener registered from the start records every event it receives. After each part of the scenario
  * ({@link #check()}), once the delivery tasks already handed to the executor have run, and again after

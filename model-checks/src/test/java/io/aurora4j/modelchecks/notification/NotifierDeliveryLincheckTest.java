@@ -24,7 +24,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Validate;
 
 /**
- * Rollback notification (DESIGN §3, invariant 6) at the level of {@link RollbackNotifier}: every event
+ * Rollback notification (ARCHITECTURE.md invariant 6) at the level of {@link RollbackNotifier}: every event
  * reaches every listener registered for it exactly once, in sequence order, one call at a time.
  *
  * <p>Threads publish events with sequence numbers drawn from one counter, so two publishers can reach the

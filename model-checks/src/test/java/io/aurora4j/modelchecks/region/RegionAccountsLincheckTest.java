@@ -12,8 +12,8 @@ import org.jetbrains.lincheck.datastructures.Operation;
 import org.jetbrains.lincheck.datastructures.Param;
 
 /**
- * Region access under transactions, and during concurrent checkpoint, rollback and fork (DESIGN §3: atomicity,
- * isolation, consistent cuts, rollback), checked for linearizability against {@link Spec}.
+ * Region access under transactions, and during concurrent checkpoint, rollback and fork (ARCHITECTURE.md invariants:
+ * atomicity, isolation, consistent cuts, rollback), checked for linearizability against {@link Spec}.
  *
  * <p>Two accounts live in a region of 64-byte pages: account 0 at offset 60, so its 8 bytes span pages 0 and 1,
  * and account 1 on page 3. {@code transfer} moves an amount between them in one transaction, {@code deposit}

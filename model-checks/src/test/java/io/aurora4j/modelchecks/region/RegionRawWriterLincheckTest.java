@@ -12,7 +12,7 @@ import org.jetbrains.lincheck.datastructures.Operation;
 
 /**
  * Raw mode (one writer outside any scope) with checkpoints, views and reads: a checkpoint holds every raw
- * write made before it and none made after it (DESIGN §3, invariant 3, for regions' raw mode), and reads from
+ * write made before it and none made after it (ARCHITECTURE.md invariant 3, for regions' raw mode), and reads from
  * other threads see committed raw writes consistently. The writer's counter lives on one 64-byte page with a
  * second word, so after its first write in an epoch (which copies the page) its later writes go through the
  * <em>hot page</em> path, which skips the page table and relies on the epoch compare alone to notice a

@@ -13,7 +13,7 @@ import org.jetbrains.lincheck.datastructures.Param;
 import org.jetbrains.lincheck.datastructures.Validate;
 
 /**
- * Checkpoints and rollbacks concurrent with transactions (DESIGN §3, invariants 1, 3 and 4): transfers
+ * Checkpoints and rollbacks concurrent with transactions (ARCHITECTURE.md invariants 1, 3 and 4): transfers
  * keep the total of three accounts constant, so every state a checkpoint captures and every state a
  * rollback restores must have that total, and a transfer is never half undone or half applied. Threads
  * transfer, take checkpoints, roll back to a checkpoint they just took (undoing whatever committed in

@@ -15,7 +15,7 @@ import org.jetbrains.lincheck.datastructures.Param;
 
 /**
  * A rollback restores exactly the checkpoint's values, and a checkpoint's view shows exactly them
- * (DESIGN §3, invariants 3 and 4), checked for linearizability against {@link Spec}, which keeps a saved
+ * (ARCHITECTURE.md invariants 3 and 4), checked for linearizability against {@link Spec}, which keeps a saved
  * copy of the values.
  *
  * <p>The test keeps one checkpoint "slot". {@code save()} takes a checkpoint into the slot, {@code restore()}

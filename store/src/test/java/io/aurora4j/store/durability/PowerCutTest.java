@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Invariant 7 under power cuts: random workloads of checkpoints on a disk that loses what was not forced
- * (and tears or reorders unforced writes), cut at random points — during writes, forces, segment creation,
+ * ARCHITECTURE.md invariant 7 under power cuts: random workloads of checkpoints on a disk that loses what was not
+ * forced (and tears or reorders unforced writes), cut at random points — during writes, forces, segment creation,
  * compaction and recovery itself. After each cut the store reopens at the last acknowledged checkpoint or
  * the one whose commit was in progress, with exactly its state, and every retained checkpoint intact: never
  * a hole, never a mix. The number of cuts is {@code store.powerCuts} (200 by default, 1000 with -Pthorough).

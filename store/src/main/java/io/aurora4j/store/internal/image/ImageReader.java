@@ -267,6 +267,7 @@ public final class ImageReader {
                 int at = p;
                 p += length;
                 endOfPayload();
+                AgronaAccess.requireForPage(id, index); // Agrona 2 without its JVM flag: say which flag, not a bare IllegalAccessError
                 apply(() -> writer.putPage(id, index, new UnsafeBuffer(buf, at, length), 0, length));
             }
             case HEADER -> throw corrupt("a second header");
