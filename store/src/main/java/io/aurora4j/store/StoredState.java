@@ -9,7 +9,9 @@ import java.util.List;
  * it does not change the store. Page contents may be read lazily, on demand, after the rest was restored.
  *
  * <p>Thread-safe. Stays readable until the store is closed or compaction reclaims the checkpoint; a read
- * after that throws {@link IllegalStateException}.
+ * after that throws {@link IllegalStateException}. A value that the store's newest state still uses stays
+ * readable through every state that holds it, even after retention dropped that state's checkpoint and the
+ * store moved the value's record (the directory store's cleaning): a lazily restored region relies on it.
  */
 public interface StoredState {
     /** The checkpoint this is the state of. */

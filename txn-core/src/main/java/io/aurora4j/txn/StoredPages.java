@@ -25,8 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * loads it; so an unloaded placeholder is in the live table and in every table of every retained checkpoint
  * (they are all at or after the recovered one). The store therefore never wrote that page again except in a
  * full checkpoint, and a full flush reads every page of the table it writes, loading them all before it
- * commits. Until then each of the store's incremental checkpoints, and so its compaction floor, still refers to
- * the record the placeholder reads: compaction cannot reclaim it. A fork must not depend on this group's store
+ * commits. Until then the store's newest state still uses the record the placeholder reads, at its first location
+ * or at a copy the store's cleaning made of it; the {@link StoredState} of the recovered checkpoint follows the
+ * store's relocation links to the copy, so compaction never reclaims what a placeholder needs (issue #10,
+ * defect 1: {@code LazyPagesSurviveCleaningTest}). A fork must not depend on this group's store
  * (it outlives its parent's {@code close}), so {@link Group#fork} loads the placeholders first: the first fork
  * after a recovery pays for the loads.
  *

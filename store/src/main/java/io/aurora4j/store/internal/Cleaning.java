@@ -64,6 +64,14 @@ import java.util.Set;
  * store's life (its reader will meet the same error with the file and offset); the group then falls back on
  * full checkpoints through {@code suggestFull}.
  *
+ * <h2>Readers of older states</h2>
+ * A {@link DirectoryStore#state state} taken before a relocation keeps the old location: a region restored
+ * lazily reads its untouched pages through the state of the recovered checkpoint long after retention dropped
+ * it (issue #10, defect 1). So the commit that holds a copy links the old location to it
+ * ({@link Loc#moved}) before compaction may delete the old segment, and readers follow the links. A record
+ * that is still the newest state's value is therefore readable through every location it ever had; what no
+ * live state uses any more is reclaimed as before.
+ *
  * <h2>Cost</h2>
  * A plan lists the live records of the oldest victims, sorted by position (sequential reads), and is built by
  * one pass over the newest state's index (O(live objects, entries and pages)) when the previous plan runs out;
@@ -79,17 +87,21 @@ final class Cleaning {
 
     /** One record to copy forward: its type, where it belongs in the state, and where it is. */
     record Relocation(byte type, String id, Key key, long index, Loc loc) {
-        /** Whether the newest state still uses exactly this record. */
-        boolean stillLive(StateIndex<Loc> head) {
+        /**
+         * The newest state's location of this record if it still uses exactly this record, else null. The
+         * instance the head holds is the one older snapshots share, so it is the one that gets the relocation link.
+         */
+        Loc liveIn(StateIndex<Loc> head) {
             StateIndex.Obj<Loc> o = head.objects.get(id);
             if (o == null) {
-                return false;
+                return null;
             }
-            return switch (type) {
-                case RecordDescriptor.OBJECT -> !o.phantom && loc.equals(o.value);
-                case RecordDescriptor.ENTRY -> loc.equals(o.entries.get(key));
-                default -> loc.equals(o.pages.get(index));
+            Loc live = switch (type) {
+                case RecordDescriptor.OBJECT -> o.phantom ? null : o.value;
+                case RecordDescriptor.ENTRY -> o.entries.get(key);
+                default -> o.pages.get(index);
             };
+            return loc.equals(live) ? live : null;
         }
 
         /** The change that puts the copy at {@code moved} in place of this record. */

@@ -138,8 +138,81 @@ public final class DirectoryStore implements Store {
     private static final int READ_BUFFER = 1 << 20;
     private static final long CLOSE_WAIT_SECONDS = 30;
 
-    /** Where a value lives: a record of {@code length} bytes at {@code offset} and the value inside it. */
-    record Loc(Segment segment, long offset, int length, int valueOffset, int valueLength) {
+    /**
+     * Where a value lives: a record of {@code length} bytes at {@code offset} and the value inside it. Equal by
+     * position (the five components), like the record it was; {@link #movedTo()} is not part of the value.
+     *
+     * <p>{@link #movedTo()} is the relocation link that keeps a {@link #state} readable after {@link Cleaning}:
+     * when a committed checkpoint holds a byte-identical copy of this record, the link names the copy. It is set
+     * once, under the store's lock, when that checkpoint commits and before compaction can mark this record's
+     * segment {@link Segment#deleted deleted} (both volatile: a reader that sees the segment deleted sees the
+     * link). A reader holding this location (a snapshot of an older checkpoint, such as the one a lazily restored
+     * region reads its pages from) follows the links while the segment it points into is deleted, so a record
+     * that cleaning moved is found at its copy however many times it moved. Memory: the field fits the padding
+     * of the object (40 bytes with compressed references, as before); a chain lives only as long as a snapshot
+     * holds its first location.
+     */
+    static final class Loc {
+        private final Segment segment;
+        private final long offset;
+        private final int length;
+        private final int valueOffset;
+        private final int valueLength;
+        private volatile Loc movedTo;
+
+        Loc(Segment segment, long offset, int length, int valueOffset, int valueLength) {
+            this.segment = segment;
+            this.offset = offset;
+            this.length = length;
+            this.valueOffset = valueOffset;
+            this.valueLength = valueLength;
+        }
+
+        Segment segment() {
+            return segment;
+        }
+
+        long offset() {
+            return offset;
+        }
+
+        int length() {
+            return length;
+        }
+
+        int valueOffset() {
+            return valueOffset;
+        }
+
+        int valueLength() {
+            return valueLength;
+        }
+
+        /** The committed byte-identical copy cleaning made of this record, or null (volatile read). */
+        Loc movedTo() {
+            return movedTo;
+        }
+
+        /** Records that {@code copy}, committed, is a byte-identical copy of this record. Under the store's lock. */
+        void moved(Loc copy) {
+            movedTo = copy;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Loc l && segment == l.segment && offset == l.offset && length == l.length
+                    && valueOffset == l.valueOffset && valueLength == l.valueLength;
+        }
+
+        @Override
+        public int hashCode() {
+            return (System.identityHashCode(segment) * 31 + Long.hashCode(offset)) * 31 + length;
+        }
+
+        @Override
+        public String toString() {
+            return "Loc[" + segment.path.getFileName() + "@" + offset + ", " + length + " bytes]";
+        }
     }
 
     /** One segment file. Its fields are guarded by the store's lock except where noted. */
@@ -862,24 +935,43 @@ public final class DirectoryStore implements Store {
         }
     }
 
-    /** Reads and checks the record at {@code loc}. */
-    private byte[] readRecord(Loc loc) {
-        Segment s = loc.segment();
-        if (closed) {
-            throw new IllegalStateException(name + " is closed");
-        }
-        if (s.deleted) {
-            throw new IllegalStateException(name + ": the checkpoint's data was reclaimed by compaction");
-        }
-        byte[] record = new byte[loc.length()];
-        ByteBuffer b = littleEndian(ByteBuffer.wrap(record));
-        try {
-            readFully(s.file, b, loc.offset());
-        } catch (IOException e) {
-            if (s.deleted || closed) {
-                throw new IllegalStateException(name + ": the checkpoint's data is no longer readable", e);
+    /**
+     * Reads and checks the record at {@code at}, or at the copy cleaning made of it if its segment was deleted
+     * (following {@link Loc#movedTo()} links: the copies are byte-identical, so the value offsets still hold).
+     */
+    private byte[] readRecord(Loc at) {
+        Loc loc = at;
+        Segment s;
+        byte[] record;
+        ByteBuffer b;
+        while (true) {
+            s = loc.segment();
+            if (closed) {
+                throw new IllegalStateException(name + " is closed");
             }
-            throw new StoreException(name + ": cannot read " + s.path + " at " + loc.offset() + " (" + e + ")", e);
+            if (s.deleted) {
+                Loc copy = loc.movedTo(); // set before the segment was marked deleted (see Loc)
+                if (copy == null) {
+                    throw new IllegalStateException(name + ": the checkpoint's data was reclaimed by compaction ("
+                            + at + (loc == at ? "" : ", last copied to " + loc) + ")");
+                }
+                loc = copy;
+                continue;
+            }
+            record = new byte[loc.length()];
+            b = littleEndian(ByteBuffer.wrap(record));
+            try {
+                readFully(s.file, b, loc.offset());
+                break;
+            } catch (IOException e) {
+                if (closed) {
+                    throw new IllegalStateException(name + ": the checkpoint's data is no longer readable", e);
+                }
+                if (!s.deleted) {
+                    throw new StoreException(name + ": cannot read " + s.path + " at " + loc.offset() + " (" + e + ")", e);
+                }
+                // deleted (and closed by the deleter) while we read: follow its copy, if cleaning made one
+            }
         }
         int length = b.getInt(LENGTH_OFFSET);
         if (length != loc.length() - HEADER_LENGTH
@@ -1355,6 +1447,8 @@ public final class DirectoryStore implements Store {
         private long records;
         private long relocatedBytes;
         private long relocatedRecords;
+        /** Pairs (old location, its copy) that cleaning wrote in this checkpoint, linked at its commit. */
+        private final List<Loc> moves = new ArrayList<>();
 
         Writer(long id, long baseId, String label, long now, long floor, Segment segment) {
             super(id, baseId, label, history.head());
@@ -1442,6 +1536,11 @@ public final class DirectoryStore implements Store {
             try {
                 segment.size = end;
                 segment.lastCheckpointId = id;
+                // Link each moved record to its copy before compaction below can delete its segment: a state
+                // taken earlier (a lazily restored region's) still reads the old location (see Loc).
+                for (int i = 0; i < moves.size(); i += 2) {
+                    moves.get(i).moved(moves.get(i + 1));
+                }
                 history.commit(new Delta<>(cp, List.copyOf(ops), floor));
                 cleaning.committed(relocatedBytes, relocatedRecords);
                 writer = null;
@@ -1510,14 +1609,18 @@ public final class DirectoryStore implements Store {
                 if (r == null) {
                     return;
                 }
-                if (!r.stillLive(head) || touched.covers(r)) {
+                Loc live = r.liveIn(head);
+                if (live == null || touched.covers(r)) {
                     continue; // superseded since it was planned, or changed by this very checkpoint
                 }
                 byte[] record = readForCleaning(r);
                 if (record == null) {
                     return;
                 }
-                ops.add(r.op(head, appendVerbatim(record, r.loc())));
+                Loc copy = appendVerbatim(record, r.loc());
+                ops.add(r.op(head, copy));
+                moves.add(live);
+                moves.add(copy);
                 relocatedBytes += record.length;
                 relocatedRecords++;
             }

@@ -83,6 +83,55 @@ class CleaningTest {
     }
 
     /**
+     * Issue #10, defect 1: a state taken before cleaning (what a lazily restored region reads its untouched pages
+     * from, long after retention dropped its checkpoint) reads every record the newest state still uses after
+     * cleaning copied it forward, several times over, and compaction deleted the segments it named; with
+     * background deletion on and off. A record the newest state superseded is still reclaimed, and says so.
+     */
+    @ParameterizedTest(name = "background deletes {0}")
+    @CsvSource({"true", "false"})
+    void aStateTakenBeforeCleaningReadsTheRecordsItMovedAfterTheirSegmentsAreDeleted(boolean background) {
+        byte[] page = new byte[1500];
+        new Random(10).nextBytes(page);
+        byte[] hot = new byte[1500];
+        try (Store store = Store.directoryBuilder(dir).retainCheckpoints(1).segmentBytes(4096)
+                .backgroundDeletes(background).open()) {
+            try (CheckpointWriter w = store.begin(1, -1, null)) {
+                w.putObject("r", (byte) 4, new byte[]{1, 2, 3});
+                w.putEntry("r", new byte[]{7}, new byte[]{8, 9});
+                w.putPage("r", 5, new UnsafeBuffer(page), 0, page.length);
+                w.putObject("old", (byte) 1, new byte[]{42});
+                w.commit();
+            }
+            io.aurora4j.store.StoredState first = store.state(1);
+            for (long id = 2; id <= 80; id++) {
+                hot[0] = (byte) id;
+                try (CheckpointWriter w = store.begin(id, id - 1, null)) {
+                    w.putObject("hot", (byte) 1, hot);
+                    if (id == 2) {
+                        w.putObject("old", (byte) 1, new byte[]{43}); // supersedes checkpoint 1's value
+                    }
+                    w.commit();
+                }
+            }
+            DirectoryStore ds = (DirectoryStore) store;
+            assertTrue(ds.relocatedRecords() >= 6, "copied forward more than once: " + ds.relocatedRecords());
+            assertTrue(ds.awaitDeletions(Duration.ofSeconds(10)), "background deletions done");
+            assertFalse(Files.exists(dir.resolve("segment-0000000000000001.log")), "the first segment was reclaimed");
+
+            byte[] read = new byte[page.length];
+            assertEquals(page.length, first.readPage("r", 5, new UnsafeBuffer(read), 0));
+            assertArrayEquals(page, read, "a page moved by cleaning, read through the old state");
+            byte[][] entry = new byte[1][];
+            first.forEachEntry("r", (k, v) -> entry[0] = v);
+            assertArrayEquals(new byte[]{8, 9}, entry[0], "an entry moved by cleaning");
+            IllegalStateException gone = assertThrows(IllegalStateException.class, first::objects,
+                    "checkpoint 1's value of 'old' was superseded, then reclaimed");
+            assertTrue(gone.getMessage().contains("reclaimed by compaction"), gone.getMessage());
+        }
+    }
+
+    /**
      * A value written once pins its segment; without cleaning only a full checkpoint frees what follows it
      * (RoundTripTest.fullCheckpointsLetCompactionReclaimEverythingOld). With cleaning, incremental checkpoints
      * carry it forward and the old segments go.
