@@ -652,8 +652,9 @@ final class Durability {
 
     /** A rollback to {@code target} ran (admin lock held): the next flush is full if disk is already past it. */
     void rolledBack(Checkpoint target) {
-        long onDisk = flushed == null ? -1 : flushed.id();
-        if (target.id() < Math.max(onDisk, flushingId)) {
+        // The store's newest id, not the flushed checkpoint's: an earlier rollback may have discarded that one
+        // (flushed == null), and a second rollback below the disk then owed nothing (issue #10, the matrix).
+        if (target.id() < Math.max(lastDiskId, flushingId)) {
             needFull = true;
             owesCheckpoint = true;
         }

@@ -210,6 +210,28 @@ class DurabilityTest {
         }
     }
 
+    /**
+     * Issue #10, found by the durable-group matrix: the first rollback discarded the flushed checkpoint, so the
+     * second one compared its target with nothing on disk, owed no checkpoint, and the close wrote nothing.
+     */
+    @Test
+    void issue10ASecondRollbackBelowWhatIsOnDiskIsDurableAfterACheckpointBetweenThem() {
+        try (Group g = open("rb-twice")) {
+            TLong x = g.newLong("x", 1);
+            Checkpoint one = g.checkpoint("one");
+            x.set(2);
+            Checkpoint two = g.checkpoint("two");
+            x.set(3);
+            g.barrier().join(); // disk: x=3
+            g.rollback(two); // x=2, the flushed checkpoint is discarded
+            g.checkpoint("after-first-rollback"); // pays what the first rollback owed, in memory only
+            g.rollback(one); // x=1: still below the disk's x=3, so the close must write it
+        }
+        try (Group g = Group.open(Store.directory(dir))) {
+            assertEquals(1, g.longRef("x").get(), "a restart resurrected what two rollbacks undid");
+        }
+    }
+
     @Test
     void aRollbackBelowWhatIsOnDiskIsWrittenByThePeriodicFlush() throws Exception {
         try (Group g = Group.builder("rb-periodic").store(Store.directory(dir)).checkpointEvery(Duration.ofMillis(5)).open()) {

@@ -48,19 +48,6 @@ final class Sequence {
     private static final String NAME = "matrix";
     /** {@code -Dmatrix.trace=true}: print each operation and what it resolved to (rollback targets, outcomes). */
     private static final boolean TRACE = Boolean.getBoolean("matrix.trace");
-    /**
-     * {@code -Dmatrix.knownDefects=true}: do not step around the known defect below (to reproduce it).
-     *
-     * <p>Known defect (txn-core {@code Durability.rolledBack}, outside this matrix's area, reported with issue #10):
-     * a rollback below what is on disk that discards the flushed checkpoint sets {@code flushed = null}; after a
-     * checkpoint (which clears {@code owesCheckpoint}) a second rollback to an even older checkpoint then compares
-     * its target with {@code -1} instead of the disk's newest id, owes nothing, and {@code close()} writes nothing:
-     * a restart recovers the state the second rollback undid. Found by seed 1003 of
-     * {@code durable-nocleaning-retain16-seg64k-speculation} (150 operations): barrier, rollback below it,
-     * checkpoint, rollback further back (here by {@code Speculation.fail}), close, open. Until it is fixed the
-     * runner takes a barrier before a close that follows two rollbacks below the disk since the last barrier.
-     */
-    private static final boolean KNOWN_DEFECTS = Boolean.getBoolean("matrix.knownDefects");
 
     /** The oracle's picture of a group state. */
     static final class State {
@@ -101,8 +88,6 @@ final class Sequence {
     private int index;
     /** The newest checkpoint the oracle knows is on disk (a barrier's, or the one a reopen recovered). */
     private long newestDurable = -1;
-    /** Rollbacks below {@link #newestDurable} since the last barrier (see {@link #KNOWN_DEFECTS}). */
-    private int rollbacksBelowDisk;
     /** Where the run is, for the report: an operation, or a stage of the final checks. */
     private String stage = "set-up";
 
@@ -255,7 +240,6 @@ final class Sequence {
                 Checkpoint cp = g.barrier().join();
                 known.put(cp.id(), live.copy());
                 newestDurable = cp.id();
-                rollbacksBelowDisk = 0;
                 checkNewestDurable(cp.id());
             }
             case LOG -> {
@@ -365,9 +349,6 @@ final class Sequence {
 
     private void rolledBackTo(long id, State state) {
         live = state.copy();
-        if (id < newestDurable) {
-            rollbacksBelowDisk++;
-        }
         known.keySet().removeIf(k -> k > id); // a rollback discards the checkpoints after its target
         if (speculation != null && id <= speculation.checkpoint().id()) {
             speculationUndone = true;
@@ -413,11 +394,6 @@ final class Sequence {
 
     private void reopen() {
         settleSpeculation();
-        if (rollbacksBelowDisk >= 2 && !KNOWN_DEFECTS) {
-            trace("barrier before close: steps around the lost second rollback below the disk (see KNOWN_DEFECTS)");
-            Checkpoint b = g.barrier().join();
-            trace("barrier " + b.id() + " ref " + ref.get() + " stored " + store.lastDurable());
-        }
         g.close(); // a last checkpoint to disk: what reopening must find is the live state
         g = builder().open();
         bind();
@@ -427,7 +403,6 @@ final class Sequence {
             known.put(c.id(), live.copy());
             newestDurable = Math.max(newestDurable, c.id());
         }
-        rollbacksBelowDisk = 0;
         List<byte[]> read = new ArrayList<>();
         g.log("events").read(0, (n, rec) -> read.add(rec));
         if (read.size() != logged.size() || !allEqual(read, logged)) {
