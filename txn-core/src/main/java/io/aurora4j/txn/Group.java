@@ -1153,7 +1153,9 @@ public final class Group implements AutoCloseable {
             List<TMap.Cell> emptied = new ArrayList<>();
             try {
                 incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
-                restored = restoreTo(checkpoint, emptied);
+                // Later checkpoints are marked discarded BEFORE any restored value is written back: a view read
+                // validates retention after it read (seqlock style), so a read that saw a restored value then sees
+                // the discard and throws instead of returning a mix of two checkpoints (issue #10, item 8).
                 while (history.peekLast() != checkpoint) {
                     Checkpoint gone = history.removeLast();
                     gone.markDiscarded();
@@ -1161,6 +1163,7 @@ public final class Group implements AutoCloseable {
                             + " before it became durable"));
                     discardedCheckpoints++;
                 }
+                restored = restoreTo(checkpoint, emptied);
                 if (durability != null) {
                     durability.rolledBack(checkpoint);
                 }
