@@ -116,6 +116,8 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
      */
     volatile boolean restored;
     boolean confirmRequested; // guarded by the chain lock
+    /** Whether this speculation still pins its checkpoint; guarded by the chain lock. */
+    private boolean pinned = true;
     /** Set by the group's rollback participant when a rollback the chain did not ask for undid the checkpoint. */
     volatile boolean externallyRolledBack;
     private final CompletableFuture<State> outcome = new CompletableFuture<>();
@@ -431,6 +433,14 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
     /** Whether rollback handlers are registered; under the chain lock. */
     boolean hasHandlers() {
         return handlers != null && !handlers.isEmpty();
+    }
+
+    /** Chain lock held, when the speculation leaves the chain: drops the pin on its checkpoint (once). */
+    void unpin() {
+        if (pinned) {
+            pinned = false;
+            TxnSpi.unpin(checkpoint); // of a closed group too: it only counts down
+        }
     }
 
     /** Called once by the chain, outside its lock, when confirmed with every earlier speculation. */
