@@ -122,6 +122,11 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
     volatile boolean externallyRolledBack;
     private final CompletableFuture<State> outcome = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Thread> workers = new ConcurrentLinkedQueue<>();
+    /**
+     * Bound to the threads of {@link #run}: their accesses to this speculation's group (transaction begin,
+     * single reads and writes) throw once it is rolled back. Two volatile reads while it is not.
+     */
+    private final io.aurora4j.txn.spi.AccessGuard guard = this::checkAccess;
     private List<Consumer<? super SpeculationRollback>> handlers; // guarded by the chain lock
     private SpeculationRollback rollback; // guarded by the chain lock; set when the handlers are dispatched
 
@@ -317,7 +322,7 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
         Thread t = Thread.ofVirtual().name("aurora4j-speculation-" + chain.groupName + "-" + id).unstarted(() -> {
             try {
                 checkPending();
-                task.run();
+                TxnSpi.runGuarded(guard, task); // every group access of the task checks this speculation first
                 if (state == State.ROLLED_BACK) {
                     done.completeExceptionally(rolledBack("run"));
                 } else {
@@ -372,6 +377,13 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
         if (state == State.ROLLED_BACK || externallyRolledBack) {
             awaitRestored();
             throw rolledBack("access");
+        }
+    }
+
+    /** The {@link #guard}: refuses an access to this speculation's group once it is rolled back. */
+    private void checkAccess(Group g) {
+        if (g == chain.group) {
+            checkPending();
         }
     }
 

@@ -126,6 +126,18 @@ public final class Group implements AutoCloseable {
             }
 
             @Override
+            public void runGuarded(io.aurora4j.txn.spi.AccessGuard guard, Runnable task) {
+                Txn t = Txn.current();
+                io.aurora4j.txn.spi.AccessGuard outer = t.guard;
+                t.guard = guard;
+                try {
+                    task.run();
+                } finally {
+                    t.guard = outer;
+                }
+            }
+
+            @Override
             public Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
                 Objects.requireNonNull(participant, "participant");
                 group.checkOpen();

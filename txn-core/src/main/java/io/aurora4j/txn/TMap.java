@@ -81,6 +81,7 @@ public final class TMap<K, V> implements StateObject {
             v = t.readRef(cellFor(key));
         } else {
             group.checkOpen();
+            t.checkGuard(group);
             v = readCommitted(key);
         }
         return v == ABSENT ? null : (V) v;

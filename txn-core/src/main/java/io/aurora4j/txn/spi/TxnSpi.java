@@ -31,6 +31,8 @@ public final class TxnSpi {
 
         void unpin(Checkpoint checkpoint);
 
+        void runGuarded(AccessGuard guard, Runnable task);
+
         io.aurora4j.notify.RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
                                                   io.aurora4j.notify.SpeculationInfo speculation);
 
@@ -103,6 +105,15 @@ public final class TxnSpi {
      */
     public static void unpin(Checkpoint checkpoint) {
         access().unpin(checkpoint);
+    }
+
+    /**
+     * Runs {@code task} on the calling thread with {@code guard} bound to it: every access of the thread to
+     * group state while the task runs is checked first (see {@link AccessGuard}). The guard bound before is
+     * restored afterwards, so bindings nest.
+     */
+    public static void runGuarded(AccessGuard guard, Runnable task) {
+        access().runGuarded(Objects.requireNonNull(guard, "guard"), Objects.requireNonNull(task, "task"));
     }
 
     /** Adds a rollback participant; the returned action removes it. */
