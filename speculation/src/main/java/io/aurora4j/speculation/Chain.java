@@ -188,8 +188,9 @@ final class Chain implements RollbackParticipant {
                 throw new IllegalStateException("cannot roll back speculation #" + s.id + ": group '" + groupName + "' is closed");
             }
             if (!s.checkpoint.isRetained()) {
-                throw new IllegalStateException("cannot roll back speculation #" + s.id + " of group '" + groupName + "': its "
-                        + s.checkpoint + " left the group's retention (raise Group.builder(..).retainCheckpoints)");
+                // Pinned, so only a rollback of the group to an older checkpoint discards it: that rollback is under
+                // way (its participant flags s next) and rolls s back; this fail is the loser, as after it.
+                return false;
             }
             failed = new ArrayList<>(2);
             for (Iterator<Speculation> it = pending.descendingIterator(); it.hasNext(); ) {

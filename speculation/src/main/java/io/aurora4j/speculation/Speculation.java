@@ -66,8 +66,9 @@ import java.util.function.Supplier;
  * </table>
  * A rollback handler that throws is logged (through {@code System.Logger}) and the other handlers still
  * run. {@code fail} throws {@link IllegalStateException} (and changes nothing) when called inside a
- * transaction of the group, when the group is closed, or when the speculation's checkpoint has left the
- * group's retention.
+ * transaction of the group or when the group is closed. While pending, a speculation pins its checkpoint: the
+ * group's later checkpoints never push it out of retention, so failing stays possible (memory held for the
+ * changes made since then grows until the speculation settles).
  *
  * <h2>Other threads' work</h2>
  * A speculation is a property of the group, not of a thread: every transaction that commits on the group
@@ -81,13 +82,12 @@ import java.util.function.Supplier;
  *
  * <h2>Cancellation</h2>
  * {@link #run} starts speculative work on a virtual thread. When the speculation is rolled back, the thread
- * is interrupted and its next {@link #atomic} (or {@link #checkPending()}) throws
- * {@link SpeculationRolledBackException}; a transaction of {@code atomic} that the rollback aborts in
- * flight re-runs, sees the state and throws. What is <em>not</em> intercepted (txn-core has no hook for
- * it): state objects read or written directly or through {@code group.atomic} from the speculative thread,
- * and boundary sends. Such a write made after the rollback lands in the restored state — so speculative
- * work should touch the group through {@code atomic} (an output it sends before the rollback is held and
- * discarded, after it is a new output).
+ * is interrupted and its next access to the group's state throws {@link SpeculationRolledBackException}:
+ * {@link #atomic}, {@link #checkPending()}, and also {@code group.atomic} and single reads and writes of
+ * the group's state objects (a txn-core access guard bound to the thread checks the speculation first); a
+ * transaction that the rollback aborts in flight re-runs, is checked again and throws. Not intercepted: a
+ * boundary send outside any transaction, and work on threads the task hands work to — they should call
+ * {@link #checkPending()}.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -246,8 +246,8 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
      * speculation, cancel speculative work, run the handlers. See the states table.
      *
      * @return {@code true} if this call rolled the speculation back
-     * @throws IllegalStateException (changing nothing) inside a transaction of the group, if the group is
-     *                               closed, or if the checkpoint has left the group's retention
+     * @throws IllegalStateException (changing nothing) inside a transaction of the group, or if the group is
+     *                               closed
      */
     public boolean fail(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
@@ -307,7 +307,8 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
 
     /**
      * Runs speculative work on a new virtual thread. If the speculation is rolled back, the thread is
-     * interrupted and its next {@link #atomic} throws; the returned future then fails with
+     * interrupted and its next access to the group's state (a transaction, a single read or write) throws
+     * {@link SpeculationRolledBackException}; the returned future then fails with
      * {@link SpeculationRolledBackException} (or completes normally if the task finished first). If the
      * speculation is already rolled back the task does not start.
      */

@@ -45,6 +45,8 @@ class Issue10PendingSpeculationStaysFailableTest {
                 assertTrue(g.history().size() <= 5, "retention 4 plus the pinned checkpoint, was " + g.history().size());
             }
             assertTrue(s.checkpoint().isRetained(), "a pending speculation's checkpoint stays retained");
+            assertEquals(1, s.checkpoint().view().get(x), "and its view still reads the state at begin");
+            assertEquals(0, s.checkpoint().view().get(y));
             assertTrue(s.fail(new IllegalStateException("mispredicted")));
             assertEquals(1, x.get(), "the mispredicted write is undone");
             assertEquals(0, y.get(), "work after begin is rolled back with it");
