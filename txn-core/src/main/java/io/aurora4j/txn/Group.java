@@ -169,6 +169,8 @@ public final class Group implements AutoCloseable {
     private long epochCounter; // guarded by admin
     private long checkpointCounter; // guarded by admin
     private long rollbackCounter; // guarded by admin
+    /** Pinned checkpoints in {@link #history}: they do not count against retention. Guarded by admin. */
+    private int pinnedInHistory;
     private final LongAdder retainedPreImages = new LongAdder();
     private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
     /** Null for a group without a durable store. */
@@ -659,6 +661,7 @@ public final class Group implements AutoCloseable {
             history.addLast(cp);
             if (pin) {
                 cp.pins++;
+                pinnedInHistory++;
             }
             if (durability != null && durability.failed()) {
                 cp.failDurable(durability.failureException());
@@ -680,13 +683,14 @@ public final class Group implements AutoCloseable {
      * it needs: the epochs after it. A checkpoint after a pinned one that leaves retention is discarded (views
      * of it and rollbacks to it are refused) but the epoch it opened stays on the chain, undo list and all;
      * it is released with the pinned checkpoint's own epoch once the pin is gone and that checkpoint is the
-     * oldest to evict. So history holds at most {@code retain} checkpoints plus the pinned ones, and memory
+     * oldest to evict. Pinned checkpoints do not count against retention: history holds the newest
+     * {@code retain} unpinned checkpoints plus the pinned ones, and memory
      * grows, while a pin stays, by the pre-images taken since it: one per object (or region root) per epoch in
      * which it changed, plus a region's copied pages.
      */
     private List<Epoch> trimHistory() {
         List<Epoch> toRelease = null;
-        while (history.size() > retain) {
+        while (history.size() - pinnedInHistory > retain) {
             // not a stream: this runs on every checkpoint, often before the JIT compiled it
             java.util.Iterator<Checkpoint> it = history.iterator();
             Checkpoint victim = it.next();
@@ -742,6 +746,9 @@ public final class Group implements AutoCloseable {
                 throw new IllegalStateException(cp + " is not pinned");
             }
             cp.pins--;
+            if (cp.pins == 0 && cp.isRetained()) {
+                pinnedInHistory--; // retained means still in history: only trims and rollbacks take it out
+            }
             toRelease = closed ? null : trimHistory();
         } finally {
             admin.unlock();
@@ -1237,6 +1244,9 @@ public final class Group implements AutoCloseable {
                 while (history.peekLast() != checkpoint) {
                     Checkpoint gone = history.removeLast();
                     gone.markDiscarded();
+                    if (gone.pins > 0) {
+                        pinnedInHistory--; // its pin holds nothing now; unpin will find it discarded
+                    }
                     gone.failDurable(new IllegalStateException(gone + " was discarded by a rollback to " + checkpoint
                             + " before it became durable"));
                     discardedCheckpoints++;
