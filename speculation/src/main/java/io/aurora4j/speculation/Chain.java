@@ -113,7 +113,9 @@ final class Chain implements RollbackParticipant {
                 // hold still open. The current epoch is at most the one the checkpoint will close.
                 holdFrom = TxnSpi.currentEpoch(group);
             }
-            Checkpoint cp = group.checkpoint();
+            // Pinned from the moment it exists, until the speculation settles: however many checkpoints the group
+            // takes meanwhile (a durable group's 100 Hz ones included), fail() can always roll back to it.
+            Checkpoint cp = TxnSpi.pinnedCheckpoint(group);
             Speculation s = new Speculation(this, ++lastId, cp, TxnSpi.epochOf(cp));
             pending.addLast(s);
             holdFrom = pending.peekFirst().epoch;
@@ -151,6 +153,7 @@ final class Chain implements RollbackParticipant {
                 while (!pending.isEmpty() && pending.peekFirst().confirmRequested) {
                     Speculation head = pending.pollFirst();
                     head.state = Speculation.State.CONFIRMED;
+                    head.unpin(); // nothing will roll back to it now
                     settled.add(head);
                 }
                 holdFrom = pending.isEmpty() ? Long.MAX_VALUE : pending.peekFirst().epoch;
@@ -185,8 +188,9 @@ final class Chain implements RollbackParticipant {
                 throw new IllegalStateException("cannot roll back speculation #" + s.id + ": group '" + groupName + "' is closed");
             }
             if (!s.checkpoint.isRetained()) {
-                throw new IllegalStateException("cannot roll back speculation #" + s.id + " of group '" + groupName + "': its "
-                        + s.checkpoint + " left the group's retention (raise Group.builder(..).retainCheckpoints)");
+                // Pinned, so only a rollback of the group to an older checkpoint discards it: that rollback is under
+                // way (its participant flags s next) and rolls s back; this fail is the loser, as after it.
+                return false;
             }
             failed = new ArrayList<>(2);
             for (Iterator<Speculation> it = pending.descendingIterator(); it.hasNext(); ) {
@@ -206,6 +210,7 @@ final class Chain implements RollbackParticipant {
             } finally {
                 for (Speculation f : failed) {
                     f.restored = true; // the rollback is done: now it may be seen as rolled back
+                    f.unpin();
                 }
             }
             holdFrom = pending.isEmpty() ? Long.MAX_VALUE : pending.peekFirst().epoch;
@@ -289,6 +294,7 @@ final class Chain implements RollbackParticipant {
                     it.remove();
                     s.restored = true; // the group's rollback restored state before telling its listeners
                     s.state = Speculation.State.ROLLED_BACK;
+                    s.unpin(); // its checkpoint was discarded by that rollback: the pin holds nothing any more
                     failed.add(s);
                 }
             }

@@ -66,8 +66,9 @@ import java.util.function.Supplier;
  * </table>
  * A rollback handler that throws is logged (through {@code System.Logger}) and the other handlers still
  * run. {@code fail} throws {@link IllegalStateException} (and changes nothing) when called inside a
- * transaction of the group, when the group is closed, or when the speculation's checkpoint has left the
- * group's retention.
+ * transaction of the group or when the group is closed. While pending, a speculation pins its checkpoint: the
+ * group's later checkpoints never push it out of retention, so failing stays possible (memory held for the
+ * changes made since then grows until the speculation settles).
  *
  * <h2>Other threads' work</h2>
  * A speculation is a property of the group, not of a thread: every transaction that commits on the group
@@ -81,13 +82,12 @@ import java.util.function.Supplier;
  *
  * <h2>Cancellation</h2>
  * {@link #run} starts speculative work on a virtual thread. When the speculation is rolled back, the thread
- * is interrupted and its next {@link #atomic} (or {@link #checkPending()}) throws
- * {@link SpeculationRolledBackException}; a transaction of {@code atomic} that the rollback aborts in
- * flight re-runs, sees the state and throws. What is <em>not</em> intercepted (txn-core has no hook for
- * it): state objects read or written directly or through {@code group.atomic} from the speculative thread,
- * and boundary sends. Such a write made after the rollback lands in the restored state — so speculative
- * work should touch the group through {@code atomic} (an output it sends before the rollback is held and
- * discarded, after it is a new output).
+ * is interrupted and its next access to the group's state throws {@link SpeculationRolledBackException}:
+ * {@link #atomic}, {@link #checkPending()}, and also {@code group.atomic} and single reads and writes of
+ * the group's state objects (a txn-core access guard bound to the thread checks the speculation first); a
+ * transaction that the rollback aborts in flight re-runs, is checked again and throws. Not intercepted: a
+ * boundary send outside any transaction, and work on threads the task hands work to — they should call
+ * {@link #checkPending()}.
  *
  * <p>Thread-safe: every method may be called from any thread.
  */
@@ -116,10 +116,17 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
      */
     volatile boolean restored;
     boolean confirmRequested; // guarded by the chain lock
+    /** Whether this speculation still pins its checkpoint; guarded by the chain lock. */
+    private boolean pinned = true;
     /** Set by the group's rollback participant when a rollback the chain did not ask for undid the checkpoint. */
     volatile boolean externallyRolledBack;
     private final CompletableFuture<State> outcome = new CompletableFuture<>();
     private final ConcurrentLinkedQueue<Thread> workers = new ConcurrentLinkedQueue<>();
+    /**
+     * Bound to the threads of {@link #run}: their accesses to this speculation's group (transaction begin,
+     * single reads and writes) throw once it is rolled back. Two volatile reads while it is not.
+     */
+    private final io.aurora4j.txn.spi.AccessGuard guard = this::checkAccess;
     private List<Consumer<? super SpeculationRollback>> handlers; // guarded by the chain lock
     private SpeculationRollback rollback; // guarded by the chain lock; set when the handlers are dispatched
 
@@ -239,8 +246,8 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
      * speculation, cancel speculative work, run the handlers. See the states table.
      *
      * @return {@code true} if this call rolled the speculation back
-     * @throws IllegalStateException (changing nothing) inside a transaction of the group, if the group is
-     *                               closed, or if the checkpoint has left the group's retention
+     * @throws IllegalStateException (changing nothing) inside a transaction of the group, or if the group is
+     *                               closed
      */
     public boolean fail(Throwable cause) {
         Objects.requireNonNull(cause, "cause");
@@ -300,7 +307,8 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
 
     /**
      * Runs speculative work on a new virtual thread. If the speculation is rolled back, the thread is
-     * interrupted and its next {@link #atomic} throws; the returned future then fails with
+     * interrupted and its next access to the group's state (a transaction, a single read or write) throws
+     * {@link SpeculationRolledBackException}; the returned future then fails with
      * {@link SpeculationRolledBackException} (or completes normally if the task finished first). If the
      * speculation is already rolled back the task does not start.
      */
@@ -315,7 +323,7 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
         Thread t = Thread.ofVirtual().name("aurora4j-speculation-" + chain.groupName + "-" + id).unstarted(() -> {
             try {
                 checkPending();
-                task.run();
+                TxnSpi.runGuarded(guard, task); // every group access of the task checks this speculation first
                 if (state == State.ROLLED_BACK) {
                     done.completeExceptionally(rolledBack("run"));
                 } else {
@@ -370,6 +378,13 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
         if (state == State.ROLLED_BACK || externallyRolledBack) {
             awaitRestored();
             throw rolledBack("access");
+        }
+    }
+
+    /** The {@link #guard}: refuses an access to this speculation's group once it is rolled back. */
+    private void checkAccess(Group g) {
+        if (g == chain.group) {
+            checkPending();
         }
     }
 
@@ -431,6 +446,14 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
     /** Whether rollback handlers are registered; under the chain lock. */
     boolean hasHandlers() {
         return handlers != null && !handlers.isEmpty();
+    }
+
+    /** Chain lock held, when the speculation leaves the chain: drops the pin on its checkpoint (once). */
+    void unpin() {
+        if (pinned) {
+            pinned = false;
+            TxnSpi.unpin(checkpoint); // of a closed group too: it only counts down
+        }
     }
 
     /** Called once by the chain, outside its lock, when confirmed with every earlier speculation. */

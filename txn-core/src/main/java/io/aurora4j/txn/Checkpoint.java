@@ -31,6 +31,8 @@ public final class Checkpoint implements CheckpointInfo, Comparable<Checkpoint> 
     /** The epoch this checkpoint closed: its state is the state at that epoch's end. */
     final Epoch closedEpoch;
     private volatile boolean discarded;
+    /** Pins held by pending speculations (TxnSpi.pinnedCheckpoint); a pinned checkpoint stays retained. Guarded by the group's admin lock. */
+    int pins;
     private volatile CompletableFuture<Checkpoint> durable;
 
     Checkpoint(Group group, long id, String label, Epoch closedEpoch, boolean durableGroup) {

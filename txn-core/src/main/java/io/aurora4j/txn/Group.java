@@ -116,6 +116,28 @@ public final class Group implements AutoCloseable {
             }
 
             @Override
+            public Checkpoint pinnedCheckpoint(Group group) {
+                return group.takeCheckpoint(null, false, true);
+            }
+
+            @Override
+            public void unpin(Checkpoint checkpoint) {
+                checkpoint.group().unpin(checkpoint);
+            }
+
+            @Override
+            public void runGuarded(io.aurora4j.txn.spi.AccessGuard guard, Runnable task) {
+                Txn t = Txn.current();
+                io.aurora4j.txn.spi.AccessGuard outer = t.guard;
+                t.guard = guard;
+                try {
+                    task.run();
+                } finally {
+                    t.guard = outer;
+                }
+            }
+
+            @Override
             public Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
                 Objects.requireNonNull(participant, "participant");
                 group.checkOpen();
@@ -147,6 +169,8 @@ public final class Group implements AutoCloseable {
     private long epochCounter; // guarded by admin
     private long checkpointCounter; // guarded by admin
     private long rollbackCounter; // guarded by admin
+    /** Pinned checkpoints in {@link #history}: they do not count against retention. Guarded by admin. */
+    private int pinnedInHistory;
     private final LongAdder retainedPreImages = new LongAdder();
     private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
     /** Null for a group without a durable store. */
@@ -618,11 +642,14 @@ public final class Group implements AutoCloseable {
     }
 
     private Checkpoint takeCheckpoint(String label) {
-        return takeCheckpoint(label, false);
+        return takeCheckpoint(label, false, false);
     }
 
-    /** With {@code onlyIfChanged}, returns null instead when nothing was logged or created in the current epoch. */
-    private Checkpoint takeCheckpoint(String label, boolean onlyIfChanged) {
+    /**
+     * With {@code onlyIfChanged}, returns null instead when nothing was logged or created in the current epoch.
+     * With {@code pin}, the checkpoint is pinned before anything can trim it (see {@link #trimHistory}).
+     */
+    private Checkpoint takeCheckpoint(String label, boolean onlyIfChanged, boolean pin) {
         List<Epoch> toRelease;
         Checkpoint cp;
         admin.lock();
@@ -643,6 +670,10 @@ public final class Group implements AutoCloseable {
             // the JMM does not promise it for the acquire loads a view uses (found by the jcstress module's review).
             java.lang.invoke.VarHandle.fullFence();
             history.addLast(cp);
+            if (pin) {
+                cp.pins++;
+                pinnedInHistory++;
+            }
             if (durability != null && durability.failed()) {
                 cp.failDurable(durability.failureException());
             }
@@ -655,31 +686,85 @@ public final class Group implements AutoCloseable {
     }
 
     /**
-     * Evicts the oldest checkpoints beyond retention (admin lock held) and returns the epochs to release. In a
-     * durable group, an epoch after the last durable checkpoint is still the flusher's (its undo list is part
-     * of the next flush's dirty set), so checkpoints are evicted only up to it.
+     * Evicts the oldest unpinned checkpoints beyond retention (admin lock held) and returns the epochs to
+     * release, oldest first. In a durable group, an epoch after the last durable checkpoint is still the
+     * flusher's (its undo list is part of the next flush's dirty set), so checkpoints are evicted only up to it.
+     *
+     * <p>A pinned checkpoint (a pending speculation's) is never evicted, and neither is anything a rollback to
+     * it needs: the epochs after it. A checkpoint after a pinned one that leaves retention is discarded (views
+     * of it and rollbacks to it are refused) but the epoch it opened stays on the chain, undo list and all;
+     * it is released with the pinned checkpoint's own epoch once the pin is gone and that checkpoint is the
+     * oldest to evict. Pinned checkpoints do not count against retention: history holds the newest
+     * {@code retain} unpinned checkpoints plus the pinned ones, and memory
+     * grows, while a pin stays, by the pre-images taken since it: one per object (or region root) per epoch in
+     * which it changed, plus a region's copied pages.
      */
     private List<Epoch> trimHistory() {
         List<Epoch> toRelease = null;
-        while (history.size() > retain) {
+        while (history.size() - pinnedInHistory > retain) {
+            // not a stream: this runs on every checkpoint, often before the JIT compiled it
             java.util.Iterator<Checkpoint> it = history.iterator();
-            it.next();
-            Checkpoint second = it.next(); // not a stream: this runs on every checkpoint, often before the JIT compiled it
-            // Only the epoch that the oldest checkpoint opened served it alone: the next checkpoint closed it.
-            Epoch epoch = second.closedEpoch;
+            Checkpoint victim = it.next();
+            Checkpoint next = null;
+            boolean oldest = true;
+            while (it.hasNext()) {
+                Checkpoint n = it.next();
+                if (victim.pins == 0) {
+                    next = n;
+                    break;
+                }
+                victim = n;
+                oldest = false;
+            }
+            if (next == null) {
+                break; // every checkpoint but the newest is pinned: the newest always stays
+            }
+            // Only the epoch that the victim opened served it alone: the next checkpoint closed it.
+            Epoch epoch = next.closedEpoch;
             if (durability != null && !durability.failed() && epoch.number > durability.durableEpoch()) {
                 break;
             }
-            history.removeFirst().markDiscarded();
-            epoch.previous = null;
+            victim.markDiscarded();
             epoch.opener = null;
-            releasedUpTo = epoch.number; // committers stop linking pre-images of this epoch from now on
+            if (!oldest) {
+                history.remove(victim); // its epoch stays linked: a rollback to the older pinned checkpoint walks it
+                continue;
+            }
+            history.removeFirst();
             if (toRelease == null) {
                 toRelease = new ArrayList<>(1);
             }
-            toRelease.add(epoch);
+            // The victim's epoch and those of checkpoints evicted behind a pin since (none without pins), oldest first.
+            int at = toRelease.size();
+            for (Epoch e = epoch; e != null && e != victim.closedEpoch; ) {
+                Epoch older = e.previous;
+                e.previous = null;
+                e.opener = null;
+                toRelease.add(at, e);
+                e = older;
+            }
+            releasedUpTo = epoch.number; // committers stop linking pre-images of these epochs from now on
         }
         return toRelease;
+    }
+
+    /** Drops one pin of {@code cp} (taken by {@code TxnSpi.pinnedCheckpoint}); trims what it held beyond retention. */
+    private void unpin(Checkpoint cp) {
+        List<Epoch> toRelease;
+        admin.lock();
+        try {
+            if (cp.pins <= 0) {
+                throw new IllegalStateException(cp + " is not pinned");
+            }
+            cp.pins--;
+            if (cp.pins == 0 && cp.isRetained()) {
+                pinnedInHistory--; // retained means still in history: only trims and rollbacks take it out
+            }
+            toRelease = closed ? null : trimHistory();
+        } finally {
+            admin.unlock();
+        }
+        releaseAll(toRelease);
     }
 
     /**
@@ -977,7 +1062,7 @@ public final class Group implements AutoCloseable {
      * nothing changed; a change racing with this check lands in the epoch and is found next period.
      */
     void checkpointIfChanged() {
-        takeCheckpoint(null, true);
+        takeCheckpoint(null, true, false);
     }
 
     Checkpoint newestCheckpoint() {
@@ -1196,14 +1281,20 @@ public final class Group implements AutoCloseable {
             List<TMap.Cell> emptied = new ArrayList<>();
             try {
                 incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
-                restored = restoreTo(checkpoint, emptied);
+                // Later checkpoints are marked discarded BEFORE any restored value is written back: a view read
+                // validates retention after it read (seqlock style), so a read that saw a restored value then sees
+                // the discard and throws instead of returning a mix of two checkpoints (issue #10, item 8).
                 while (history.peekLast() != checkpoint) {
                     Checkpoint gone = history.removeLast();
                     gone.markDiscarded();
+                    if (gone.pins > 0) {
+                        pinnedInHistory--; // its pin holds nothing now; unpin will find it discarded
+                    }
                     gone.failDurable(new IllegalStateException(gone + " was discarded by a rollback to " + checkpoint
                             + " before it became durable"));
                     discardedCheckpoints++;
                 }
+                restored = restoreTo(checkpoint, emptied);
                 if (durability != null) {
                     durability.rolledBack(checkpoint);
                 }

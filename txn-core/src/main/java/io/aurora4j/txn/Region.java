@@ -388,7 +388,7 @@ public final class Region implements StateObject {
     /** A read of {@code length} bytes from {@code index} (po = offset in its first page). */
     private long read(long index, int po, int op, Object dst, int dstOff, int length) {
         Scope s = scope;
-        if (s.thread != Thread.currentThread() || s.txn.active) {
+        if (s.thread != Thread.currentThread() || s.txn.active || s.txn.guard != null) { // a guarded thread is checked in enter
             Txn t = enter();
             if (t != null) {
                 return txRead(t, index, op, dst, dstOff, length);
@@ -1358,6 +1358,9 @@ public final class Region implements StateObject {
     private Txn enter() {
         checkUsable();
         Txn t = Txn.current();
+        if (!t.active) {
+            t.checkGuard(group); // before the scope below: a refused thread never gets the raw fast paths
+        }
         Thread me = Thread.currentThread();
         if (scope.thread != me) {
             scope = new Scope(me, t);

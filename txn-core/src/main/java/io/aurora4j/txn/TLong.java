@@ -41,6 +41,7 @@ public final class TLong extends LongBox implements StateObject {
             return t.readLong(this);
         }
         group.checkOpen();
+        t.checkGuard(group);
         return readCommitted();
     }
 

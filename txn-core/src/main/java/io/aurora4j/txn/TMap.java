@@ -85,6 +85,7 @@ public final class TMap<K, V> implements StateObject {
             v = t.readRef(cellFor(key));
         } else {
             group.checkOpen();
+            t.checkGuard(group);
             v = readCommitted(key);
         }
         return v == ABSENT ? null : (V) v;
@@ -341,7 +342,11 @@ public final class TMap<K, V> implements StateObject {
 
     Object valueAt(Checkpoint cp, Object key) {
         Cell c = cells.get(key);
-        return c == null ? ABSENT : CheckpointView.refAt(c, cp);
+        if (c == null) {
+            cp.checkRetained(); // no cell may mean a rollback purged it after discarding cp: never answer for cp then
+            return ABSENT;
+        }
+        return CheckpointView.refAt(c, cp);
     }
 
     int sizeAt(Checkpoint cp) {

@@ -49,6 +49,7 @@ public final class TRef<T> extends RefBox implements StateObject {
             return (T) t.readRef(this);
         }
         group.checkOpen();
+        t.checkGuard(group);
         return (T) readCommitted();
     }
 

@@ -38,11 +38,24 @@ final class Txn {
         return CURRENT.get();
     }
 
+    /** Runs the thread's access guard, if any, before a single read outside a transaction. */
+    void checkGuard(Group g) {
+        io.aurora4j.txn.spi.AccessGuard a = guard;
+        if (a != null) {
+            a.check(g);
+        }
+    }
+
     /** A per-thread number, distinct for the first threads that use it: picks a TMap size stripe. */
     final int stripe = STRIPES.getAndIncrement();
 
     Group group;
     boolean active;
+    /**
+     * The access guard bound to this thread (TxnSpi.runGuarded), or null: almost always null, so the check
+     * costs the hot paths one load and compare of a field of an object they already hold.
+     */
+    io.aurora4j.txn.spi.AccessGuard guard;
     private boolean doomed;
     private int depth;
     private long rv;
@@ -112,6 +125,9 @@ final class Txn {
     // ------------------------------------------------------------------ lifecycle
 
     void begin(Group g) {
+        if (guard != null) {
+            guard.check(g); // first: a refused attempt has changed nothing
+        }
         if (hotRegionCount != 0) {
             dropHotRegions();
         }

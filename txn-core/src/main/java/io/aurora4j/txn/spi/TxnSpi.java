@@ -27,6 +27,12 @@ public final class TxnSpi {
 
         Runnable addRollbackParticipant(Group group, RollbackParticipant participant);
 
+        Checkpoint pinnedCheckpoint(Group group);
+
+        void unpin(Checkpoint checkpoint);
+
+        void runGuarded(AccessGuard guard, Runnable task);
+
         io.aurora4j.notify.RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
                                                   io.aurora4j.notify.SpeculationInfo speculation);
 
@@ -78,6 +84,36 @@ public final class TxnSpi {
     /** The epoch a checkpoint closed: state at the checkpoint is the state at that epoch's end. */
     public static long epochOf(Checkpoint checkpoint) {
         return access().epochOf(checkpoint);
+    }
+
+    /**
+     * Takes a checkpoint of {@code group} that is pinned from the moment it exists: it never leaves retention,
+     * and the epochs after it are kept, so that {@link #rollback} to it stays possible however many checkpoints
+     * follow, until {@link #unpin} (a rollback to an older checkpoint still discards it). Memory held for the
+     * pre-images taken after it grows until then.
+     *
+     * @throws IllegalStateException if the group is closed
+     */
+    public static Checkpoint pinnedCheckpoint(Group group) {
+        return access().pinnedCheckpoint(group);
+    }
+
+    /**
+     * Drops one pin of {@code checkpoint}; if it was the last, the checkpoint and what it held may leave retention.
+     *
+     * @throws IllegalStateException if it holds no pin
+     */
+    public static void unpin(Checkpoint checkpoint) {
+        access().unpin(checkpoint);
+    }
+
+    /**
+     * Runs {@code task} on the calling thread with {@code guard} bound to it: every access of the thread to
+     * group state while the task runs is checked first (see {@link AccessGuard}). The guard bound before is
+     * restored afterwards, so bindings nest.
+     */
+    public static void runGuarded(AccessGuard guard, Runnable task) {
+        access().runGuarded(Objects.requireNonNull(guard, "guard"), Objects.requireNonNull(task, "task"));
     }
 
     /** Adds a rollback participant; the returned action removes it. */
