@@ -1,6 +1,7 @@
 package io.aurora4j.store.testing;
 
 import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ClassLoadingMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -13,6 +14,7 @@ import java.lang.management.ManagementFactory;
 public final class AllocationMeter {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final ClassLoadingMXBean CLASSES = ManagementFactory.getClassLoadingMXBean();
     private static final BufferPoolMXBean DIRECT = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
             .stream().filter(b -> b.getName().equals("direct")).findFirst().orElseThrow();
 
@@ -33,13 +35,16 @@ public final class AllocationMeter {
      * @param directBytes growth of the direct buffer pool across the call (memory it left pinned), 0 if it shrank
      * @param nanos       wall-clock time of the call
      * @param thrown      what the call threw, or null
+     * @param classesLoaded classes loaded (or hidden classes spun, for lambdas and string concatenation) during
+     *                    the call: their loading, and a fuzzer's instrumentation of them, is charged to the thread
      */
-    public record Cost(long heapBytes, long directBytes, long nanos, Throwable thrown) {
+    public record Cost(long heapBytes, long directBytes, long nanos, Throwable thrown, long classesLoaded) {
     }
 
     /** Runs {@code call} on this thread and returns its cost; what it throws is returned in {@link Cost#thrown}. */
     public static Cost measure(Call call) {
         long tid = Thread.currentThread().threadId();
+        long classes = CLASSES.getTotalLoadedClassCount();
         long direct = DIRECT.getMemoryUsed();
         long heap = THREADS.getThreadAllocatedBytes(tid);
         long start = System.nanoTime();
@@ -52,6 +57,6 @@ public final class AllocationMeter {
         long nanos = System.nanoTime() - start;
         long heapBytes = THREADS.getThreadAllocatedBytes(tid) - heap;
         long directBytes = Math.max(0, DIRECT.getMemoryUsed() - direct);
-        return new Cost(heapBytes, directBytes, nanos, thrown);
+        return new Cost(heapBytes, directBytes, nanos, thrown, CLASSES.getTotalLoadedClassCount() - classes);
     }
 }
