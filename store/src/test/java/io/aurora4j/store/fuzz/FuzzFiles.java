@@ -11,18 +11,9 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Scratch directories of the file-reading fuzz targets, and a full read of what a store recovered. */
+/** A full read of what a store recovered, and the removal of a scratch directory. Stateless. */
 final class FuzzFiles {
     private FuzzFiles() {
-    }
-
-    /** A new empty directory under the JVM's temporary directory; delete it with {@link #deleteTree}. */
-    static Path newDirectory(String prefix) {
-        try {
-            return Files.createTempDirectory(prefix);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Deletes {@code dir} and everything in it. */
@@ -30,17 +21,6 @@ final class FuzzFiles {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Empties {@code dir} (keeps the directory). */
-    static void clear(Path dir) {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.toList()) {
-                deleteTree(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
