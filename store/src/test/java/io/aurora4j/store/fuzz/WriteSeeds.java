@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 
 /**
  * Writes the seed corpus of the store's fuzz targets with the real writers (codecs, image writer, directory store,
- * durable log), plus a few crafted inputs (truncations, a flipped byte). Run from the module directory after a
+ * durable log), plus a few crafted inputs (truncations, a flipped byte). Run from the repository root after a
  * format change, then commit the files:
  * {@snippet lang=sh :
  * ./build mvn -q -o -pl store test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
