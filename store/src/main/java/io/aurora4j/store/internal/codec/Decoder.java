@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,6 +20,14 @@ import java.util.Set;
  * bytes that remain before anything is allocated for it, nesting is bounded, only registered records and
  * codecs are instantiated, and any encoding other than the canonical one is rejected. Every failure is a
  * {@link CodecException} carrying the offset. Not thread-safe; one per decode.
+ *
+ * <p>Allocation is bounded by the input, not by what it claims. A count is checked against the bytes that remain
+ * <em>after</em> those the enclosing lists, sets, maps and records still need for their elements not yet read
+ * ({@link #reserved}): the elements of nested containers occupy disjoint bytes, so an honest input always passes,
+ * and the collections open at any moment have pre-sized at most one slot per remaining byte in total. Without
+ * the reservation each of the 64 nesting levels could pre-size for the whole remaining input before its first
+ * element failed (a 1 MiB input allocated about 250 MiB). Empty collections and strings are shared constants and
+ * a list is one object over its exact array, so a list of many tiny values costs a small multiple of its bytes.
  */
 public final class Decoder implements CodecInput {
     private final CodecRegistry registry;
@@ -29,6 +36,11 @@ public final class Decoder implements CodecInput {
     private int pos;
     private int limit;
     private int depth;
+    /**
+     * Bytes that the elements not yet read of the enclosing collections and records need at least (one per list,
+     * set or record element, two per map entry): what a nested count may not claim. Bounded by the input's length.
+     */
+    private long reserved;
 
     /** A decoder of {@code length} bytes of {@code buf} from {@code offset}. */
     public Decoder(CodecRegistry registry, byte[] buf, int offset, int length) {
@@ -190,13 +202,18 @@ public final class Decoder implements CodecInput {
         throw error(at, "length varint longer than 5 bytes");
     }
 
-    /** A length or count of items each at least {@code minItemBytes} long, checked against what remains. */
+    /**
+     * A length or count of items each at least {@code minItemBytes} long, checked against what remains once the
+     * enclosing collections' remaining elements are set aside ({@link #reserved}).
+     */
     private int readCount(String what, int minItemBytes) {
         int at = pos;
         int n = readVarInt();
-        if ((long) n * minItemBytes > limit - pos) {
+        long available = limit - pos - reserved;
+        if ((long) n * minItemBytes > available) {
             throw error(at, what + " of " + n + " needs at least " + ((long) n * minItemBytes) + " bytes; only "
-                    + (limit - pos) + " remain");
+                    + (limit - pos) + " remain" + (reserved == 0 ? ""
+                    : ", of which the enclosing values' remaining elements need " + reserved));
         }
         return n;
     }
@@ -245,6 +262,9 @@ public final class Decoder implements CodecInput {
     }
 
     private String readUtf8(int n, int at) {
+        if (n == 0) {
+            return "";
+        }
         int start = pos;
         pos += n;
         boolean ascii = true;
@@ -283,20 +303,44 @@ public final class Decoder implements CodecInput {
 
     private List<Object> readList() {
         int n = readCount("a list", 1);
-        List<Object> list = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            list.add(readValue());
+        if (n == 0) {
+            return List.of();
         }
-        return Collections.unmodifiableList(list);
+        long outer = reserved;
+        reserved += n; // one byte at least per element; each element gives its byte back as it starts
+        try {
+            Object[] elements = new Object[n];
+            for (int i = 0; i < n; i++) {
+                reserved--;
+                elements[i] = readValue();
+            }
+            return n == 1 ? Collections.singletonList(elements[0]) : new DecodedList(elements);
+        } finally {
+            reserved = outer;
+        }
     }
 
     private Set<Object> readSet(int at) {
         int n = readCount("a set", 1);
+        if (n == 0) {
+            return Set.of();
+        }
+        long outer = reserved;
+        reserved += n;
+        try {
+            return Collections.unmodifiableSet(readSetElements(at, n));
+        } finally {
+            reserved = outer;
+        }
+    }
+
+    private Set<Object> readSetElements(int at, int n) {
         Set<Object> set = new LinkedHashSet<>(capacity(n));
         int previous = -1;
         int previousEnd = -1;
         for (int i = 0; i < n; i++) {
             int start = pos;
+            reserved--;
             Object element = readValue();
             checkAscending(previous, previousEnd, start, pos, "set elements");
             previous = start;
@@ -306,26 +350,41 @@ public final class Decoder implements CodecInput {
         if (set.size() != n) {
             throw error(at, "a set holds equal elements");
         }
-        return Collections.unmodifiableSet(set);
+        return set;
     }
 
     private Map<Object, Object> readMap(int at) {
         int n = readCount("a map", 2);
+        if (n == 0) {
+            return Map.of();
+        }
+        long outer = reserved;
+        reserved += 2L * n; // a key and a value of one byte at least per entry
+        try {
+            return Collections.unmodifiableMap(readMapEntries(at, n));
+        } finally {
+            reserved = outer;
+        }
+    }
+
+    private Map<Object, Object> readMapEntries(int at, int n) {
         Map<Object, Object> map = new LinkedHashMap<>(capacity(n));
         int previous = -1;
         int previousEnd = -1;
         for (int i = 0; i < n; i++) {
             int start = pos;
+            reserved--;
             Object key = readValue();
             checkAscending(previous, previousEnd, start, pos, "map keys");
             previous = start;
             previousEnd = pos;
+            reserved--;
             map.put(key, readValue());
         }
         if (map.size() != n) {
             throw error(at, "a map holds equal keys");
         }
-        return Collections.unmodifiableMap(map);
+        return map;
     }
 
     private static int capacity(int n) {
@@ -389,11 +448,18 @@ public final class Decoder implements CodecInput {
         if (n != shape.arity()) {
             throw error(countAt, "record " + shape.name + " has " + shape.arity() + " components; the stored value has " + n);
         }
+        long outer = reserved;
+        reserved += n;
         Object[] args = new Object[n];
-        for (int i = 0; i < n; i++) {
-            int valueAt = pos;
-            args[i] = readValue();
-            shape.check(i, args[i], valueAt - base);
+        try {
+            for (int i = 0; i < n; i++) {
+                int valueAt = pos;
+                reserved--;
+                args[i] = readValue();
+                shape.check(i, args[i], valueAt - base);
+            }
+        } finally {
+            reserved = outer;
         }
         return shape.construct(args, at - base);
     }
@@ -411,8 +477,10 @@ public final class Decoder implements CodecInput {
                     + (limit - pos) + " remain");
         }
         int outerLimit = limit;
+        long outerReserved = reserved;
         int end = pos + n;
         limit = end;
+        reserved = 0; // the enclosing values' remaining elements lie after the codec's bytes, outside its limit
         Object value;
         try {
             value = custom.codec().read(this);
@@ -422,6 +490,7 @@ public final class Decoder implements CodecInput {
             throw new CodecException(at - base, "codec " + custom.codec().name() + " failed: " + e, e);
         } finally {
             limit = outerLimit;
+            reserved = outerReserved;
         }
         if (pos != end) {
             throw error(at, "codec " + custom.codec().name() + " read " + (pos - end + n) + " of its " + n + " bytes");
