@@ -223,7 +223,11 @@ public final class ReplicaNode implements AutoCloseable {
     }
 
     private void warn(String agent, Throwable e) {
-        LOG.log(System.Logger.Level.WARNING, "member " + memberId + " " + agent + ": " + e);
+        StringBuilder m = new StringBuilder("member " + memberId + " " + agent + ": " + e);
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            m.append(" caused by ").append(c); // a service that fails to start says why only in its causes
+        }
+        LOG.log(System.Logger.Level.WARNING, m.toString());
     }
 
     /** Stops the member: consensus module, service, archive, driver, then the store. Idempotent. */

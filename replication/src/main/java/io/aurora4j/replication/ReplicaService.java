@@ -2,6 +2,7 @@ package io.aurora4j.replication;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
+import io.aeron.ImageFragmentAssembler;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -364,6 +365,8 @@ final class ReplicaService implements ClusteredService {
         private boolean sawHeader;
         private final ExpandableArrayBuffer imageBytes = new ExpandableArrayBuffer(0);
         private int imageLength;
+        /** Snapshot messages longer than the MTU arrive in fragments: they are read whole, reassembled. */
+        private final ImageFragmentAssembler assembler = new ImageFragmentAssembler(this::onFragment);
 
         SnapshotLoader(Image image) {
             this.image = image;
@@ -373,7 +376,7 @@ final class ReplicaService implements ClusteredService {
             long deadline = System.nanoTime() + 10 * OFFER_TIMEOUT_NS;
             idle.reset();
             while (!ended) {
-                int fragments = image.poll(this::onFragment, 16);
+                int fragments = image.poll(assembler, 16);
                 if (fragments == 0) {
                     if (image.isEndOfStream() || image.isClosed()) {
                         break;
