@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * what the next primary restores, and nothing restored was never written.
  * {@code -Dreplication.killCycles} sets the cycles (1 by default, 20 under {@code -Pthorough}).
  */
-@Timeout(value = 20, unit = TimeUnit.MINUTES)
+// 20 cycles (-Pthorough) take 15-20 min on the loaded 2-core machine; every wait inside is bounded on its own
+@Timeout(value = 40, unit = TimeUnit.MINUTES)
 class MultiProcessKillTest {
     private static final long WAIT_MS = LocalCluster.WAIT_MS;
 
