@@ -47,6 +47,13 @@ import java.nio.ByteOrder;
  *   +--------+------------+-----------+---------------+----------+------------+-----------+---------+
  *   followed by PENDING (type 9, same layout as IMAGE) messages carrying the bytes of a partly received
  *   increment, then IMAGE messages of the newest checkpoint, then SNAPSHOT_END (type 10, 8 bytes).
+ *
+ * PURGE (a service message of the leader's service, never from a client): every member may purge its log
+ * below floor (a position every member had recorded when the leader proposed it); see {@link LogPurger}
+ *   0         4            8                16
+ *   +---------+------------+----------------+
+ *   | type=11 | 0          | floor (long)   |
+ *   +---------+------------+----------------+
  * </pre>
  */
 final class Protocol {
@@ -62,6 +69,7 @@ final class Protocol {
     static final int SNAPSHOT_HEADER = 8;
     static final int PENDING = 9;
     static final int SNAPSHOT_END = 10;
+    static final int PURGE = 11;
 
     static final int TYPE_OFFSET = 0;
     static final int INDEX_OFFSET = 4;
@@ -88,6 +96,9 @@ final class Protocol {
     static final int OUTCOME_TERM_OFFSET = 8;
     static final int OUTCOME_ID_OFFSET = 16;
     static final int OUTCOME_LENGTH = 24;
+
+    static final int PURGE_FLOOR_OFFSET = 8;
+    static final int PURGE_LENGTH = 16;
 
     static final int SNAPSHOT_VERSION = 1;
     static final int SNAP_TERM_OFFSET = 8;

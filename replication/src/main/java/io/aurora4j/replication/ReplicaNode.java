@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code <directory>/store} (the checkpoints, a directory store), {@code <directory>/archive} (the log) and
  * {@code <directory>/cluster} (Aeron's recording log and mark files); the Aeron directory is
  * {@code <aeronDirectoryRoot>/aurora4j-<clusterName>-node<memberId>}, removed on close and, after a crash, on the
- * next launch. A relaunch on the same directory recovers: the store as it was, the service from its latest
+ * next launch. The log in the archive is purged behind snapshots as far as every member has recorded it (see
+ * {@code LogPurger}). A relaunch on the same directory recovers: the store as it was, the service from its latest
  * snapshot and the log after it, and the rest from the leader.
  *
  * <h2>States</h2>
@@ -51,6 +52,7 @@ public final class ReplicaNode implements AutoCloseable {
     private final ReplicaService service;
     private final ClusteredMediaDriver clusteredMediaDriver;
     private final ClusteredServiceContainer container;
+    private final LogPurger purger;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -85,7 +87,7 @@ public final class ReplicaNode implements AutoCloseable {
                 .recordingEventsEnabled(false)
                 .threadingMode(ArchiveThreadingMode.SHARED)
                 .idleStrategySupplier(settings.idle())
-                .segmentFileLength(Math.max(64 * 1024 * 1024, settings.termLength()))
+                .segmentFileLength(settings.archiveSegmentLength())
                 .deleteArchiveOnStart(false)
                 .errorHandler(e -> warn("archive", e));
 
@@ -135,6 +137,9 @@ public final class ReplicaNode implements AutoCloseable {
         }
         this.clusteredMediaDriver = cmd;
         this.container = c;
+        this.purger = new LogPurger(memberId, settings, directory.resolve("cluster").toFile(), service, this::isLeader,
+                aeronDir, archive.localControlChannel(), archive.localControlStreamId(), settings.archiveSegmentLength());
+        purger.start();
     }
 
     /**
@@ -207,6 +212,16 @@ public final class ReplicaNode implements AutoCloseable {
         return toggle != null && ClusterControl.ToggleState.SNAPSHOT.toggle(toggle);
     }
 
+    /** The log purge floor agreed through the log (0 before the first purge); see {@code LogPurger}. */
+    public long purgeFloor() {
+        return service.purgeFloor();
+    }
+
+    /** Log segment files this member deleted since it was launched. */
+    public long logSegmentsPurged() {
+        return purger.segmentsDeleted();
+    }
+
     /** Whether the member was closed, or stopped itself. */
     public boolean isClosed() {
         return closed.get();
@@ -223,7 +238,11 @@ public final class ReplicaNode implements AutoCloseable {
     }
 
     private void warn(String agent, Throwable e) {
-        LOG.log(System.Logger.Level.WARNING, "member " + memberId + " " + agent + ": " + e);
+        StringBuilder m = new StringBuilder("member " + memberId + " " + agent + ": " + e);
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            m.append(" caused by ").append(c); // a service that fails to start says why only in its causes
+        }
+        LOG.log(System.Logger.Level.WARNING, m.toString());
     }
 
     /** Stops the member: consensus module, service, archive, driver, then the store. Idempotent. */
@@ -231,7 +250,7 @@ public final class ReplicaNode implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
-                CloseHelper.closeAll(clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver, store);
+                CloseHelper.closeAll(purger, clusteredMediaDriver.consensusModule(), container, clusteredMediaDriver, store);
             } finally {
                 stopped.countDown();
             }
@@ -245,7 +264,7 @@ public final class ReplicaNode implements AutoCloseable {
      * <pre>
      * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ... io.aurora4j.replication.ReplicaNode \
      *      MEMBER_ID DIRECTORY HOST:PORT,HOST:PORT,HOST:PORT [--cluster-name NAME] [--heartbeat-timeout-ms N]
-     *      [--startup-canvass-ms N] [--low-cpu] [--exit-on-stdin-eof]
+     *      [--startup-canvass-ms N] [--low-cpu] [--purge-interval-ms N] [--segment-length BYTES] [--exit-on-stdin-eof]
      * </pre>
      * Every member gets the same member list. A launch that finds the marks of a member killed less than Aeron's
      * driver timeout (10 s) ago is retried every second for up to a minute. {@code --exit-on-stdin-eof} stops the
@@ -255,7 +274,8 @@ public final class ReplicaNode implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         if (args.length < 3) {
             System.err.println("usage: ReplicaNode MEMBER_ID DIRECTORY HOST:PORT,HOST:PORT,... [--cluster-name NAME]"
-                    + " [--heartbeat-timeout-ms N] [--startup-canvass-ms N] [--low-cpu] [--exit-on-stdin-eof]");
+                    + " [--heartbeat-timeout-ms N] [--startup-canvass-ms N] [--low-cpu] [--purge-interval-ms N]"
+                    + " [--segment-length BYTES] [--exit-on-stdin-eof]");
             System.exit(2);
         }
         int memberId = Integer.parseInt(args[0]);
@@ -268,6 +288,8 @@ public final class ReplicaNode implements AutoCloseable {
                 case "--heartbeat-timeout-ms" -> b.leaderHeartbeatTimeout(java.time.Duration.ofMillis(Long.parseLong(args[++i])));
                 case "--startup-canvass-ms" -> b.startupCanvassTimeout(java.time.Duration.ofMillis(Long.parseLong(args[++i])));
                 case "--low-cpu" -> b.lowCpu(true);
+                case "--purge-interval-ms" -> b.purgeInterval(java.time.Duration.ofMillis(Long.parseLong(args[++i])));
+                case "--segment-length" -> b.archiveSegmentLength(Integer.parseInt(args[++i]));
                 case "--exit-on-stdin-eof" -> exitOnEof = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }

@@ -2,6 +2,7 @@ package io.aurora4j.replication;
 
 import io.aeron.ExclusivePublication;
 import io.aeron.Image;
+import io.aeron.ImageFragmentAssembler;
 import io.aeron.cluster.codecs.CloseReason;
 import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
@@ -46,6 +47,14 @@ import java.util.function.Consumer;
  * newest checkpoint, so that a member whose store directory is behind (or empty) catches up from the snapshot
  * and the log after it. The leader asks for one after {@link ReplicationSettings#snapshotEveryBytes()} bytes.
  *
+ * <h2>Log purge</h2>
+ * The purge floor is replicated state: it only rises, and only through a PURGE service message the leader's
+ * service appended to the log (a client's PURGE is ignored), so every member agrees on it at the same log
+ * position. The leader proposes it ({@link #proposeFloor}) from the positions every member acknowledged; each
+ * member's {@link LogPurger} then deletes its own log below the lower of the floor and its own second-newest
+ * snapshot (see there). The floor is not in the snapshot: a restarted member purges nothing until the next
+ * PURGE, which is the safe side.
+ *
  * <p>Single-threaded: every callback runs on the service container's agent thread; the volatile fields are
  * views for monitoring and tests.
  */
@@ -53,6 +62,8 @@ final class ReplicaService implements ClusteredService {
     private static final System.Logger LOG = System.getLogger(ReplicaService.class.getName());
     /** How long a reply or a snapshot write may be back-pressured before it is given up. */
     private static final long OFFER_TIMEOUT_NS = 10_000_000_000L;
+    /** Checkpoints between two PURGE messages (see {@link #offerPurge}). */
+    static final long PURGE_EVERY = 16;
 
     private final Store store;
     private final ReplicationSettings settings;
@@ -72,6 +83,9 @@ final class ReplicaService implements ClusteredService {
     private int pendingTotal;
     private final ExpandableArrayBuffer pending = new ExpandableArrayBuffer(0);
     private int pendingLength;
+    private long purgeFloor;
+    /** The newest increment id committed in the log so far (the store may be ahead of it while a member replays). */
+    private long logAppliedId = -1;
 
     // ---- local, not replicated
     private long bytesSinceSnapshot;
@@ -81,6 +95,12 @@ final class ReplicaService implements ClusteredService {
     private volatile long snapshotsTaken;
     private volatile long snapshotsLoaded;
     private volatile Cluster.Role role = Cluster.Role.FOLLOWER;
+    private volatile long viewPurgeFloor;
+    /** Newest snapshot position this service took or loaded; the one before it (-1: none). */
+    private long newestSnapshotPosition = -1;
+    private volatile long safeSnapshotPosition = -1;
+    private volatile long proposedFloor;
+    private final ExpandableArrayBuffer purgeOut = new ExpandableArrayBuffer(Protocol.PURGE_LENGTH);
 
     ReplicaService(Store store, ReplicationSettings settings, int memberId, Consumer<Throwable> fatal) {
         this.store = store;
@@ -97,6 +117,9 @@ final class ReplicaService implements ClusteredService {
         if (snapshotImage != null) {
             new SnapshotLoader(snapshotImage).load();
             snapshotsLoaded++;
+            // the snapshot a member starts from is complete in its recording log: its own replay starts there
+            newestSnapshotPosition = cluster.logPosition();
+            safeSnapshotPosition = newestSnapshotPosition;
         }
         publishViews();
     }
@@ -130,6 +153,19 @@ final class ReplicaService implements ClusteredService {
                     sendGrant(session, correlationId);
                 }
             }
+            case Protocol.PURGE -> {
+                if (session != null || length < Protocol.PURGE_LENGTH) {
+                    // only the leader's service appends PURGE; a client sending one could make members drop log
+                    LOG.log(System.Logger.Level.WARNING, "member " + memberId + ": ignored a PURGE from session "
+                            + (session == null ? "-" : session.id()));
+                    return;
+                }
+                long floor = buffer.getLong(offset + Protocol.PURGE_FLOOR_OFFSET, Protocol.ORDER);
+                if (floor > purgeFloor) {
+                    purgeFloor = floor;
+                    viewPurgeFloor = floor;
+                }
+            }
             case Protocol.CHUNK -> {
                 if (length >= Protocol.CHUNK_HEADER_LENGTH) {
                     onChunk(session, buffer, offset, length);
@@ -155,6 +191,7 @@ final class ReplicaService implements ClusteredService {
         if (id <= lastAppliedId) {
             if (last) {
                 reply(session, Protocol.ACK, term, id, null); // a resend of a committed increment
+                inLog(id); // or one this member's store already held while it replays its log
             }
             return;
         }
@@ -186,6 +223,7 @@ final class ReplicaService implements ClusteredService {
         if (refused == null) {
             bytesSinceSnapshot += total;
             reply(session, Protocol.ACK, term, id, null);
+            inLog(id);
         } else {
             reply(session, Protocol.REJECTED, term, id, refused);
         }
@@ -319,6 +357,7 @@ final class ReplicaService implements ClusteredService {
 
     @Override
     public void onTakeSnapshot(ExclusivePublication publication) {
+        long position = cluster.logPosition();
         out.putInt(Protocol.TYPE_OFFSET, Protocol.SNAPSHOT_HEADER, Protocol.ORDER);
         out.putInt(Protocol.INDEX_OFFSET, Protocol.SNAPSHOT_VERSION, Protocol.ORDER);
         out.putLong(Protocol.SNAP_TERM_OFFSET, writerTerm, Protocol.ORDER);
@@ -341,6 +380,12 @@ final class ReplicaService implements ClusteredService {
         out.putInt(Protocol.INDEX_OFFSET, 0, Protocol.ORDER);
         snapshotOffer(publication, out, Protocol.SNAP_END_LENGTH);
         bytesSinceSnapshot = 0;
+        // this snapshot is recorded in the recording log only after the consensus module saw every service's ack;
+        // the previous one was recorded before this one was asked for: only that one may bound a purge
+        if (newestSnapshotPosition >= 0) {
+            safeSnapshotPosition = newestSnapshotPosition;
+        }
+        newestSnapshotPosition = position;
         snapshotsTaken++;
     }
 
@@ -364,6 +409,8 @@ final class ReplicaService implements ClusteredService {
         private boolean sawHeader;
         private final ExpandableArrayBuffer imageBytes = new ExpandableArrayBuffer(0);
         private int imageLength;
+        /** Snapshot messages longer than the MTU arrive in fragments: they are read whole, reassembled. */
+        private final ImageFragmentAssembler assembler = new ImageFragmentAssembler(this::onFragment);
 
         SnapshotLoader(Image image) {
             this.image = image;
@@ -373,7 +420,7 @@ final class ReplicaService implements ClusteredService {
             long deadline = System.nanoTime() + 10 * OFFER_TIMEOUT_NS;
             idle.reset();
             while (!ended) {
-                int fragments = image.poll(this::onFragment, 16);
+                int fragments = image.poll(assembler, 16);
                 if (fragments == 0) {
                     if (image.isEndOfStream() || image.isClosed()) {
                         break;
@@ -416,6 +463,7 @@ final class ReplicaService implements ClusteredService {
                     sawHeader = true;
                     writerTerm = b.getLong(offset + Protocol.SNAP_TERM_OFFSET, Protocol.ORDER);
                     lastAppliedId = b.getLong(offset + Protocol.SNAP_LAST_APPLIED_OFFSET, Protocol.ORDER);
+                    logAppliedId = lastAppliedId;
                     pendingId = b.getLong(offset + Protocol.SNAP_PENDING_ID_OFFSET, Protocol.ORDER);
                     pendingNext = b.getInt(offset + Protocol.SNAP_PENDING_NEXT_OFFSET, Protocol.ORDER);
                     pendingCount = b.getInt(offset + Protocol.SNAP_PENDING_COUNT_OFFSET, Protocol.ORDER);
@@ -455,6 +503,41 @@ final class ReplicaService implements ClusteredService {
 
     @Override
     public int doBackgroundWork(long nowNs) {
+        return requestSnapshotIfDue(nowNs);
+    }
+
+    /**
+     * Every member, after an increment of the log whose id crosses a multiple of {@link #PURGE_EVERY}: offers a PURGE
+     * service message. Aeron wants service messages offered deterministically by every member's service (a
+     * follower's consensus module holds its copy until the leader's is in the log, and appends it should it
+     * become the leader first), and allows them only from a log callback, not from background work. Only the
+     * leader's copy carries a floor its purger measured; a follower's carries the agreed floor, so appending it
+     * changes nothing. Without increments the log does not grow, so a floor waiting for the next ones costs nothing.
+     */
+    private void inLog(long id) {
+        long previous = logAppliedId;
+        if (id > previous) {
+            logAppliedId = id;
+            offerPurge(previous, id);
+        }
+    }
+
+    private void offerPurge(long previousId, long id) {
+        if (Math.floorDiv(previousId, PURGE_EVERY) == Math.floorDiv(id, PURGE_EVERY)) {
+            return;
+        }
+        long floor = cluster.role() == Cluster.Role.LEADER ? Math.max(proposedFloor, purgeFloor) : purgeFloor;
+        purgeOut.putInt(Protocol.TYPE_OFFSET, Protocol.PURGE, Protocol.ORDER);
+        purgeOut.putInt(Protocol.INDEX_OFFSET, 0, Protocol.ORDER);
+        purgeOut.putLong(Protocol.PURGE_FLOOR_OFFSET, floor, Protocol.ORDER);
+        long result = cluster.offer(purgeOut, 0, Protocol.PURGE_LENGTH);
+        if (result < 0) {
+            // not retried (a retry would be a message the other members do not offer): the next one carries the floor
+            LOG.log(System.Logger.Level.DEBUG, "member " + memberId + ": PURGE offer returned " + result);
+        }
+    }
+
+    private int requestSnapshotIfDue(long nowNs) {
         if (bytesSinceSnapshot < settings.snapshotEveryBytes() || cluster.role() != Cluster.Role.LEADER
                 || nowNs - snapshotRequestedAtNs < 1_000_000_000L) {
             return 0;
@@ -466,6 +549,21 @@ final class ReplicaService implements ClusteredService {
     private void publishViews() {
         viewLastApplied = lastAppliedId;
         viewTerm = writerTerm;
+    }
+
+    /** Called by the leader's {@link LogPurger}: a position every member has recorded; appended as PURGE. */
+    void proposeFloor(long floor) {
+        proposedFloor = floor;
+    }
+
+    /** The purge floor agreed through the log (0 before any PURGE). */
+    long purgeFloor() {
+        return viewPurgeFloor;
+    }
+
+    /** The second-newest snapshot this service took, or the one it started from; -1 if none. */
+    long safeSnapshotPosition() {
+        return safeSnapshotPosition;
     }
 
     long lastAppliedId() {

@@ -44,7 +44,7 @@ import java.util.concurrent.TimeoutException;
  *     {@link ReplicationSettings#commitTimeout()}</td><td>{@link StoreFailedException}</td><td>{@link IllegalStateException}</td></tr>
  *   <tr><td>{@link #lastDurable}, {@link #checkpoints}, {@link #state}</td><td colspan="2">what this writer
  *     restored and committed (kept in memory)</td><td>{@link IllegalStateException}</td></tr>
- *   <tr><td>{@link #log}</td><td colspan="2">{@link UnsupportedOperationException}: durable logs are not replicated</td><td>{@link IllegalStateException}</td></tr>
+ *   <tr><td>{@link #log}</td><td colspan="2">{@link DurableLogsNotReplicatedException} (an {@link UnsupportedOperationException}): durable logs are not replicated</td><td>{@link IllegalStateException}</td></tr>
  * </table>
  * A commit that timed out may still be committed by the cluster: the store fails rather than guess, and the next
  * writer restores whatever the cluster holds.
@@ -156,10 +156,16 @@ public final class ReplicatedStore implements Store {
         return new Writer(mirror.begin(id, baseId, label), new IncrementCodec.Encoder(id, baseId, label));
     }
 
+    /**
+     * Refuses: durable logs are written outside checkpoints and are not replicated.
+     *
+     * @throws DurableLogsNotReplicatedException always on an open store (nothing is written; the store stays usable)
+     * @throws IllegalStateException if the store is closed
+     */
     @Override
     public DurableLog log(String name) {
         checkOpen();
-        throw new UnsupportedOperationException(describe() + ": durable logs are not replicated (log '" + name + "')");
+        throw new DurableLogsNotReplicatedException(describe(), name);
     }
 
     @Override

@@ -52,6 +52,8 @@ public final class ReplicationSettings {
     private final Path aeronDirectoryRoot;
     private final long snapshotEveryBytes;
     private final String clientHost;
+    private final int archiveSegmentLength;
+    private final Duration purgeInterval;
 
     private ReplicationSettings(Builder b) {
         this.clusterName = b.clusterName;
@@ -64,6 +66,8 @@ public final class ReplicationSettings {
         this.termLength = b.termLength;
         this.aeronDirectoryRoot = b.aeronDirectoryRoot;
         this.snapshotEveryBytes = b.snapshotEveryBytes;
+        this.archiveSegmentLength = Math.max(b.archiveSegmentLength, b.termLength);
+        this.purgeInterval = b.purgeInterval;
         this.clientHost = b.clientHost != null ? b.clientHost : defaultClientHost(members);
     }
 
@@ -133,6 +137,19 @@ public final class ReplicationSettings {
     /** Whether idle agents sleep 1 ms at once rather than back off from spinning to a 1 ms park. */
     public boolean lowCpu() {
         return lowCpu;
+    }
+
+    /**
+     * The length of each archive segment file of a member's log: the log is purged a whole segment at a time
+     * (at least the term length).
+     */
+    public int archiveSegmentLength() {
+        return archiveSegmentLength;
+    }
+
+    /** How often each member looks for log it may purge (and the leader measures the members' positions). */
+    public Duration purgeInterval() {
+        return purgeInterval;
     }
 
     /** The term length of the log, ingress, egress and IPC publications; the largest message is an eighth of it. */
@@ -254,6 +271,8 @@ public final class ReplicationSettings {
                 : Path.of(System.getProperty("java.io.tmpdir"));
         private long snapshotEveryBytes = 256L * 1024 * 1024;
         private String clientHost;
+        private int archiveSegmentLength = 64 * 1024 * 1024;
+        private Duration purgeInterval = Duration.ofSeconds(10);
 
         private Builder(List<String> members) {
             List<String> checked = new ArrayList<>();
@@ -323,6 +342,24 @@ public final class ReplicationSettings {
                 throw new IllegalArgumentException("termLength must be a power of two in [64 KiB, 1 GiB], was " + bytes);
             }
             this.termLength = bytes;
+            return this;
+        }
+
+        /**
+         * Length of a member's archive segment files, the unit in which its log is purged: a power of two in
+         * [64 KiB, 1 GiB]; default 64 MiB; raised to the term length if below it.
+         */
+        public Builder archiveSegmentLength(int bytes) {
+            if (bytes < 64 * 1024 || bytes > 1 << 30 || Integer.bitCount(bytes) != 1) {
+                throw new IllegalArgumentException("archiveSegmentLength must be a power of two in [64 KiB, 1 GiB], was " + bytes);
+            }
+            this.archiveSegmentLength = bytes;
+            return this;
+        }
+
+        /** How often members look for log to purge; at least 100 ms; default 10 s. */
+        public Builder purgeInterval(Duration d) {
+            this.purgeInterval = atLeast("purgeInterval", d, Duration.ofMillis(100));
             return this;
         }
 

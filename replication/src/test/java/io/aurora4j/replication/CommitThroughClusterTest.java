@@ -136,6 +136,13 @@ class CommitThroughClusterTest {
             for (int i = 0; i < 200; i++) {
                 assertEquals(i * i, back.get(i));
             }
+            // a durable log is refused, typed and naming the log, before anything is written; the group goes on
+            DurableLogsNotReplicatedException refused = assertThrows(DurableLogsNotReplicatedException.class,
+                    () -> fresh.log("audit"));
+            assertEquals("audit", refused.logName());
+            assertTrue(refused.getMessage().contains("'audit'"), refused.getMessage());
+            fresh.atomic(() -> back.put(-2, -2));
+            fresh.barrier().get(60, TimeUnit.SECONDS);
         }
         // one cluster holds one group: a group of another name is refused at open, naming both
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -1,5 +1,6 @@
 package io.aurora4j.replication;
 
+import io.aurora4j.boundary.Boundary;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.TLong;
 
@@ -8,8 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A primary process for {@link MultiProcessKillTest}: opens the replicated store (failover if it holds a group),
- * then forever increments a counter, prints {@code WRITE v}, waits for a barrier and prints {@code ACK v} — the
- * output it releases only once the cluster committed it. Prints {@code RESTORED v} after opening and
+ * then forever increments a counter, prints {@code WRITE v} and sends {@code v} through an EXTERNAL
+ * {@link Boundary}, whose sink prints {@code ACK v} — the output the primary releases, which the boundary holds
+ * until the checkpoint holding {@code v} was committed by the cluster. A flush paces the loop. Prints {@code RESTORED v} after opening and
  * {@code FAILED ...} before exiting when the store fails. Exits when its standard input closes.
  *
  * <p>Arguments: {@code CLUSTER_NAME HOST:PORT,HOST:PORT,HOST:PORT}.
@@ -37,12 +39,13 @@ public final class PrimaryMain {
                 : Group.builder("killed").store(store).checkpointEvery(Duration.ofMillis(10)).open();
         TLong counter = restore ? g.longRef("counter") : g.newLong("counter", 0);
         System.out.println("RESTORED " + counter.get() + " TERM " + store.writerTerm());
+        Boundary<Long> released = Boundary.external(g, "acks", v -> System.out.println("ACK " + v));
         try {
             for (;;) {
                 long v = counter.add(1);
                 System.out.println("WRITE " + v);
-                g.barrier().get(120, TimeUnit.SECONDS);
-                System.out.println("ACK " + v);
+                released.send(v);
+                released.flush().get(120, TimeUnit.SECONDS);
                 Thread.sleep(5);
             }
         } catch (Exception e) {

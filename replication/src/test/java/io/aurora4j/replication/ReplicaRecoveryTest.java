@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Replicas that stop and come back: a restarted follower catches up from its snapshot, its log and the leader; a
- * member whose store directory was lost is rebuilt from its own snapshot plus the log; losing the leader costs
+ * member whose store directory was lost is rebuilt from its own snapshot plus the log (a snapshot holding an image
+ * of 300 KiB, far over one MTU, so that it is read back in fragments); losing the leader costs
  * the primary latency, never a checkpoint (its client resends to the new leader, the service applies once).
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -28,6 +29,10 @@ class ReplicaRecoveryTest {
             try (Group g = Group.builder("recovering").store(ReplicatedStore.open(cluster.settings))
                     .checkpointEvery(Duration.ofMillis(10)).open()) {
                 TLong counter = g.newLong("counter", 0);
+                // an image far larger than one MTU: a snapshot's messages then arrive in fragments when loaded
+                byte[] big = new byte[300 * 1024];
+                new java.util.Random(7).nextBytes(big);
+                g.newRegion("big", 1 << 20).putBytes(0, big);
                 commit(g, counter, 10);
 
                 ReplicaNode leader = cluster.awaitLeader();

@@ -40,5 +40,13 @@ class ReplicationSettingsTest {
         e = assertThrows(IllegalArgumentException.class, () -> b.clientHost("10.0.0.1:5"));
         assertTrue(e.getMessage().contains("'10.0.0.1:5'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.snapshotEveryBytes(0));
+        e = assertThrows(IllegalArgumentException.class, () -> b.archiveSegmentLength(3 << 20));
+        assertTrue(e.getMessage().contains("archiveSegmentLength") && e.getMessage().contains("3145728"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> b.purgeInterval(Duration.ofMillis(10)));
+        assertTrue(e.getMessage().contains("purgeInterval"), e.getMessage());
+        // a segment shorter than the term is raised to it (Aeron needs a multiple of the term length)
+        ReplicationSettings raised = ReplicationSettings.builder("127.0.0.1:20000").termLength(1 << 20)
+                .archiveSegmentLength(256 * 1024).build();
+        assertEquals(1 << 20, raised.archiveSegmentLength());
     }
 }
