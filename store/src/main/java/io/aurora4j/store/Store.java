@@ -37,6 +37,24 @@ public interface Store extends AutoCloseable {
         return io.aurora4j.store.internal.MemoryStore.create();
     }
 
+    /**
+     * Reads every record of every segment ({@code segment-*.log}) and durable log ({@code log-*.dat}) file in
+     * {@code directory} and checks its length and CRC32C, without opening a store and without writing anything.
+     * Unlike an open, which takes a bad record at the end of the newest segment for a torn write and cuts it, this
+     * reports every bad record, naming its file and offset; it checks checksums and record framing only, not the
+     * structure of checkpoints (opening the store checks that). Memory stays bounded: one record at a time, and a
+     * length beyond the file or the format's maximum is damage, never an allocation.
+     *
+     * <p>Do not call it on a directory a store of this JVM has open: closing the files it reads would drop that
+     * store's OS locks (POSIX). A store of another process is not disturbed, but its newest records may be read
+     * half-written.
+     *
+     * @throws java.io.UncheckedIOException if the directory cannot be listed or a file cannot be read
+     */
+    static VerifyReport verify(Path directory) {
+        return io.aurora4j.store.internal.Verifier.verify(directory);
+    }
+
     /** A store in {@code directory} (created if missing) with default settings; recovers what is there. */
     static Store directory(Path directory) {
         return directoryBuilder(directory).open();

@@ -1,0 +1,82 @@
+package io.aurora4j.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+/**
+ * {@code sls}: Aurora's command line for a store directory, offline — {@code ls}, {@code describe}, {@code verify},
+ * {@code dump}. Every command reads the directory through the store's own recovery without changing a byte of it,
+ * and refuses (exit {@link #CANNOT_OPEN}) a directory a live store holds. {@code --json} prints one JSON document
+ * for machines; {@code --help} on any command shows its usage.
+ *
+ * <p>Exit codes: {@link #OK} 0, {@link #PROBLEM} 1 (the check found a problem: {@code verify} found damage),
+ * {@link #USAGE} 2 (bad arguments, including a checkpoint or object the store does not hold), {@link #CANNOT_OPEN}
+ * 3 (the store cannot be opened: no such directory, not a store, held by a live process, damaged so that it does
+ * not open, or unreadable).
+ *
+ * <p>Each invocation is independent; {@link #commandLine()} returns a new, unshared parser.
+ */
+@Command(name = "sls", mixinStandardHelpOptions = true, versionProvider = Sls.Version.class,
+        description = "Offline commands over an Aurora4j store directory. None of them changes the directory; "
+                + "each refuses a directory a live store holds.",
+        subcommands = {LsCommand.class, DescribeCommand.class, VerifyCommand.class, DumpCommand.class,
+                CommandLine.HelpCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:the check found a problem (verify: damage)",
+                "2:usage error (bad option, no such checkpoint or object)",
+                "3:the store cannot be opened (missing, not a store, held by a live process, unreadable)"})
+public final class Sls implements Callable<Integer> {
+    /** Exit code: done, nothing wrong. */
+    public static final int OK = 0;
+    /** Exit code: the command ran and found a problem ({@code verify}: damage). */
+    public static final int PROBLEM = 1;
+    /** Exit code: bad arguments, or a checkpoint or object the store does not hold. */
+    public static final int USAGE = 2;
+    /** Exit code: the store cannot be opened, or a live process holds it. */
+    public static final int CANNOT_OPEN = 3;
+
+    @Spec
+    CommandSpec spec;
+
+    Sls() {
+    }
+
+    /** Runs {@code sls ARGS} and exits the JVM with its exit code. */
+    public static void main(String... args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * A new parser for {@code sls}: {@code commandLine().execute(args)} runs one command and returns its exit
+     * code; {@code setOut}/{@code setErr} redirect its output.
+     */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Sls());
+        // an unexpected exception while reading the store means it could not be read (3), not "a problem found" (1)
+        cl.setExecutionExceptionHandler((e, line, parse) -> {
+            line.getErr().println("sls: cannot read the store: " + e);
+            return CANNOT_OPEN;
+        });
+        return cl;
+    }
+
+    /** {@code sls} alone: the usage, and a usage error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    /** The version from the jar's manifest, when there is one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Sls.class.getPackage().getImplementationVersion();
+            return new String[] {"sls (Aurora4j) " + (v == null ? "development build" : v)};
+        }
+    }
+}
