@@ -73,8 +73,7 @@ public final class KvService implements AutoCloseable {
     private record Reply(Connection to, String line, boolean last) {
     }
 
-    private KvService(Path directory, int port, Duration checkpointEvery) throws IOException {
-        Store store = Store.directory(directory);
+    private KvService(Store store, int port, Duration checkpointEvery) throws IOException {
         this.recovered = store.lastDurable().isPresent();
         this.group = Group.builder("kv").store(store).checkpointEvery(checkpointEvery).open();
         TMap<String, String> map;
@@ -113,7 +112,18 @@ public final class KvService implements AutoCloseable {
     public static KvService start(Path directory, int port, Duration checkpointEvery) throws IOException {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(checkpointEvery, "checkpointEvery");
-        return new KvService(directory, port, checkpointEvery);
+        return start(Store.directory(directory), port, checkpointEvery);
+    }
+
+    /**
+     * As {@link #start(Path, int, Duration)}, on any {@link Store} that holds the service's group or nothing yet
+     * (a replicated store, say: {@code ReplicatedKvServer}); the service owns the store from then on and closes it
+     * with the group. If the port cannot be bound, the store is closed too.
+     */
+    public static KvService start(Store store, int port, Duration checkpointEvery) throws IOException {
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(checkpointEvery, "checkpointEvery");
+        return new KvService(store, port, checkpointEvery);
     }
 
     /** The port the service listens on. */
