@@ -229,7 +229,7 @@ class MultiProcessKillTest {
         return c;
     }
 
-    private static List<String> java(String mainClass) {
+    static List<String> java(String mainClass) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * until the checkpoint holding {@code v} was committed by the cluster. A flush paces the loop. Prints {@code RESTORED v} after opening and
  * {@code FAILED ...} before exiting when the store fails. Exits when its standard input closes.
  *
- * <p>Arguments: {@code CLUSTER_NAME HOST:PORT,HOST:PORT,HOST:PORT}.
+ * <p>Arguments: {@code CLUSTER_NAME HOST:PORT,HOST:PORT,HOST:PORT [CLIENT_HOST]} (the address the members reach
+ * this process at; {@link PartitionTest} gives the primary's address in its network namespace).
  */
 public final class PrimaryMain {
     private PrimaryMain() {
@@ -22,7 +23,14 @@ public final class PrimaryMain {
 
     /** Runs the primary. */
     public static void main(String[] args) throws Exception {
-        ReplicationSettings settings = ReplicationSettings.forTests(args[0], args[1].split(","));
+        ReplicationSettings tests = ReplicationSettings.forTests(args[0], args[1].split(","));
+        ReplicationSettings settings = args.length < 3 ? tests
+                : ReplicationSettings.builder(args[1].split(",")).clusterName(args[0])
+                        .leaderHeartbeatTimeout(tests.leaderHeartbeatTimeout())
+                        .startupCanvassTimeout(tests.startupCanvassTimeout())
+                        .connectTimeout(tests.connectTimeout())
+                        .commitTimeout(tests.commitTimeout())
+                        .clientHost(args[2]).build();
         Thread.ofPlatform().daemon().start(() -> {
             try {
                 while (System.in.read() >= 0) {
