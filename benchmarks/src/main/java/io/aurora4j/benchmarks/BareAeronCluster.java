@@ -31,7 +31,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The baseline of the replication benchmarks: a bare Aeron Cluster of three members in this JVM, configured as
  * {@code io.aurora4j.replication.ReplicaNode} configures its members (shared-threading driver, archive and
- * consensus module, 4 MiB log terms, the same back-off idle strategy and channels, 1 s heartbeat timeout), whose
+ * consensus module, 4 MiB log terms, the same back-off idle strategy, channels and timeouts: 3 s heartbeat
+ * timeout, 2 s canvass), whose
  * service does nothing with a message but answer the last chunk of one; and a client with its own media driver
  * that sends {@code n} bytes chunked to the ingress's maximum message and waits for that answer on the calling
  * thread. What the cluster costs to commit bytes, without Aurora4j's encoding, agent hand-off, writer term or
@@ -41,7 +42,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class BareAeronCluster implements AutoCloseable {
     private static final int TERM = 4 * 1024 * 1024;
     private static final int HEADER = 16; // long id, int chunk index, int chunk count
-    private static final long HEARTBEAT_TIMEOUT_NS = 1_000_000_000L;
+    private static final long HEARTBEAT_TIMEOUT_NS = 3_000_000_000L; // ReplicationSettings' default
 
     private final String cluster = ReplicaClusters.uniqueName("bare");
     private final Path dir = DurableDirs.create("bare-aeron");
@@ -143,8 +144,8 @@ final class BareAeronCluster implements AutoCloseable {
                 .consensusChannel("aeron:udp?term-length=64k|alias=consensus")
                 .replicationChannel("aeron:udp?endpoint=127.0.0.1:0").archiveContext(local.clone()).serviceCount(1)
                 .idleStrategySupplier(BareAeronCluster::idle).leaderHeartbeatTimeoutNs(HEARTBEAT_TIMEOUT_NS)
-                .leaderHeartbeatIntervalNs(100_000_000L).electionTimeoutNs(500_000_000L)
-                .startupCanvassTimeoutNs(2_000_000_000L).sessionTimeoutNs(5_000_000_000L).deleteDirOnStart(true);
+                .leaderHeartbeatIntervalNs(HEARTBEAT_TIMEOUT_NS / 10).electionTimeoutNs(HEARTBEAT_TIMEOUT_NS / 2)
+                .startupCanvassTimeoutNs(2_000_000_000L).sessionTimeoutNs(5 * HEARTBEAT_TIMEOUT_NS).deleteDirOnStart(true);
         services[i] = new Answering();
         ClusteredServiceContainer.Context service = new ClusteredServiceContainer.Context().aeronDirectoryName(aeronDir)
                 .archiveContext(local.clone()).clusterDir(member.resolve("cluster").toFile())

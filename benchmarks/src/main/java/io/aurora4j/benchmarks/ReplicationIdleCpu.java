@@ -63,8 +63,11 @@ public final class ReplicationIdleCpu {
         after.forEach((id, ns) -> {
             var info = threads.getThreadInfo(id);
             if (info != null) {
-                // Aeron names agents per member alike; sum threads of one name
-                byName.merge(info.getThreadName().replaceAll("-?\\d+$", ""), ns - before.getOrDefault(id, 0L), Long::sum);
+                // One line per kind of agent, summed over the members: the drivers' threads are named by their
+                // directory ("/dev/shm/aurora4j-<cluster>-node0 [sender,...]"), the others end in a member number.
+                String kind = info.getThreadName().replaceAll("^\\S*aurora4j-\\S*-(node|client)\\S*\\s*", "media driver ")
+                        .replaceAll("-?\\d+$", "");
+                byName.merge(kind, ns - before.getOrDefault(id, 0L), Long::sum);
             }
         });
         TreeMap<Long, String> top = new TreeMap<>();
