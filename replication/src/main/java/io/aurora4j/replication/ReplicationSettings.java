@@ -312,7 +312,7 @@ public final class ReplicationSettings {
             return this;
         }
 
-        /** See {@link ReplicationSettings}; at least 100 ms. */
+        /** See {@link ReplicationSettings}; at least 100 ms, and at least twice the heartbeat timeout ({@link #build} checks). */
         public Builder startupCanvassTimeout(Duration d) {
             this.startupCanvassTimeout = atLeast("startupCanvassTimeout", d, Duration.ofMillis(100));
             return this;
@@ -392,6 +392,12 @@ public final class ReplicationSettings {
 
         /** The settings. */
         public ReplicationSettings build() {
+            // Aeron's consensus module refuses this only when a member launches (a ClusterException naming
+            // nanoseconds); say it here, where the two values are set.
+            if (startupCanvassTimeout.toNanos() / leaderHeartbeatTimeout.toNanos() < 2) {
+                throw new IllegalArgumentException("startupCanvassTimeout " + startupCanvassTimeout
+                        + " must be at least twice leaderHeartbeatTimeout " + leaderHeartbeatTimeout);
+            }
             return new ReplicationSettings(this);
         }
 
