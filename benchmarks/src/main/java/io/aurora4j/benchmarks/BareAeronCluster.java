@@ -32,7 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * The baseline of the replication benchmarks: a bare Aeron Cluster of three members in this JVM, configured as
  * {@code io.aurora4j.replication.ReplicaNode} configures its members (shared-threading driver, archive and
  * consensus module, 4 MiB log terms, the same back-off idle strategy, channels and timeouts: 3 s heartbeat
- * timeout, 2 s canvass), whose
+ * timeout, 6 s canvass), whose
  * service does nothing with a message but answer the last chunk of one; and a client with its own media driver
  * that sends {@code n} bytes chunked to the ingress's maximum message and waits for that answer on the calling
  * thread. What the cluster costs to commit bytes, without Aurora4j's encoding, agent hand-off, writer term or
@@ -145,7 +145,7 @@ final class BareAeronCluster implements AutoCloseable {
                 .replicationChannel("aeron:udp?endpoint=127.0.0.1:0").archiveContext(local.clone()).serviceCount(1)
                 .idleStrategySupplier(BareAeronCluster::idle).leaderHeartbeatTimeoutNs(HEARTBEAT_TIMEOUT_NS)
                 .leaderHeartbeatIntervalNs(HEARTBEAT_TIMEOUT_NS / 10).electionTimeoutNs(HEARTBEAT_TIMEOUT_NS / 2)
-                .startupCanvassTimeoutNs(2_000_000_000L).sessionTimeoutNs(5 * HEARTBEAT_TIMEOUT_NS).deleteDirOnStart(true);
+                .startupCanvassTimeoutNs(2 * HEARTBEAT_TIMEOUT_NS).sessionTimeoutNs(5 * HEARTBEAT_TIMEOUT_NS).deleteDirOnStart(true);
         services[i] = new Answering();
         ClusteredServiceContainer.Context service = new ClusteredServiceContainer.Context().aeronDirectoryName(aeronDir)
                 .archiveContext(local.clone()).clusterDir(member.resolve("cluster").toFile())

@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Three {@link ReplicaNode}s in this JVM on 127.0.0.1 (a free port range, a directory of their own under the
- * benchmark directory, default settings — the 3 s heartbeat timeout included — but a 2 s start-up canvass so that
+ * benchmark directory, default settings — the 3 s heartbeat timeout included — but a 6 s start-up canvass (Aeron wants at least twice the heartbeat timeout) so that
  * the set-up is quick),
  * and the free-port and clean-up helpers the bare Aeron baseline shares. {@link #close} stops the members and
  * removes their directories and every {@code /dev/shm/aurora4j-<cluster>-*} file. Not thread-safe.
@@ -31,7 +31,7 @@ final class ReplicaClusters implements AutoCloseable {
     ReplicaClusters(String name, boolean lowCpu) {
         String[] members = freeMembers(3);
         this.settings = ReplicationSettings.builder(members).clusterName(uniqueName(name))
-                .startupCanvassTimeout(Duration.ofSeconds(2))
+                .startupCanvassTimeout(Duration.ofSeconds(6)) // Aeron wants at least twice the heartbeat timeout
                 .connectTimeout(Duration.ofSeconds(60)).commitTimeout(Duration.ofSeconds(60))
                 .lowCpu(lowCpu).build();
         this.dir = DurableDirs.create(name);
