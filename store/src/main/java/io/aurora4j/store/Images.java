@@ -1,6 +1,8 @@
 package io.aurora4j.store;
 
 import io.aurora4j.store.internal.image.ImageReader;
+import io.aurora4j.store.spi.CheckpointWriter;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.store.internal.image.ImageWriter;
 
 import org.agrona.ExpandableArrayBuffer;

@@ -1,5 +1,8 @@
 package io.aurora4j.store;
 
+import io.aurora4j.store.spi.CheckpointWriter;
+import io.aurora4j.store.spi.StoredState;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +30,12 @@ import java.util.Optional;
  * A store that failed never accepts another checkpoint: what its files hold after the failure is unknown
  * (fsync failures are not retryable, as PostgreSQL learnt), so it fails closed and the group releases
  * nothing after it.
+ *
+ * <h2>API and SPI</h2>
+ * An application opens a store ({@link #memory()}, {@link #directory}), hands it to a group, and looks at it
+ * ({@link #lastDurable}, {@link #checkpoints}, {@link #verify}, {@link #log}). {@link #begin} and
+ * {@link #state} are the SPI a group writes and restores its checkpoints through: their types live in
+ * {@code io.aurora4j.store.spi}, which the module exports to {@code io.aurora4j.txn} only.
  *
  * <p>Implementations are thread-safe: one writer writes while any number of threads read committed state.
  */

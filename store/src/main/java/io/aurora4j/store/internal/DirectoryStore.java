@@ -1,6 +1,6 @@
 package io.aurora4j.store.internal;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.DurableLog;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreCorruptedException;
@@ -8,7 +8,7 @@ import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoreIO;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.aurora4j.store.internal;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoreIO;
@@ -32,7 +32,7 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * checkpoint never sits behind the leftovers of an abandoned one.
  *
  *
- * <p>Not thread-safe: one thread writes a checkpoint (see {@link io.aurora4j.store.CheckpointWriter}); it takes the
+ * <p>Not thread-safe: one thread writes a checkpoint (see {@link io.aurora4j.store.spi.CheckpointWriter}); it takes the
  * store's lock only to read the segment list and to publish.
  */
 final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
