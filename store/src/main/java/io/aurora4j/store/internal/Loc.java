@@ -1,9 +1,9 @@
 package io.aurora4j.store.internal;
 
-// One job: where a value of the directory store lives (segment, offset, lengths) and where cleaning moved it.
-
 /**
- * Where a value lives: a record of {@code length} bytes at {@code offset} and the value inside it. Equal by
+ * One job: where a value of the directory store lives (segment, offset, lengths) and where cleaning moved it.
+ *
+ * <p>Where a value lives: a record of {@code length} bytes at {@code offset} and the value inside it. Equal by
  * position (the five components), like the record it was; {@link #movedTo()} is not part of the value.
  *
  * <p>{@link #movedTo()} is the relocation link that keeps a {@link DirectoryStore#state} readable after {@link Cleaning}:

@@ -52,7 +52,6 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * ({@code OpenDirectories}); when a segment starts, a store whose {@code LOCK} was deleted locks the new one or,
  * if another store holds it, fails closed. Lengths are checked against the file size and
  * {@link RecordDescriptor#MAX_PAYLOAD} before anything is allocated, so a crazy length never costs memory.
- *
  */
 final class Recovery {
     private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{16})\\.log");

@@ -4,9 +4,10 @@ import io.aurora4j.store.StoreIO;
 
 import java.nio.file.Path;
 
-// One job: one segment file of the directory store and the counts compaction and cleaning keep for it.
-
-/** One segment file. Its fields are guarded by the store's lock except where noted. */
+/**
+ * One job: one segment file of the directory store and the counts compaction and cleaning keep for it. Its fields
+ * are guarded by the store's lock except where noted.
+ */
 final class Segment {
     final long firstId;
     final Path path;
