@@ -33,7 +33,7 @@ import java.util.Optional;
  *
  * <h2>API and SPI</h2>
  * An application opens a store ({@link #memory()}, {@link #directory}), hands it to a group, and looks at it
- * ({@link #lastDurable}, {@link #checkpoints}, {@link #verify}, {@link #log}). {@link #begin} and
+ * ({@link #lastDurable}, {@link #checkpoints}, {@link #stats}, {@link #verify}, {@link #log}). {@link #begin} and
  * {@link #state} are the SPI a group writes and restores its checkpoints through: their types live in
  * {@code io.aurora4j.store.spi}, which the module exports to {@code io.aurora4j.txn} only.
  *
@@ -126,6 +126,20 @@ public interface Store extends AutoCloseable {
      */
     default boolean suggestFull() {
         return false;
+    }
+
+    /**
+     * What the store holds and how its cleaning stands now: segments and their bytes, live, reclaimable and
+     * relocated bytes, the cleaning state. Cheap (a pass over the segment list, no I/O); safe to call from any
+     * thread, also after a failure (then it describes what was committed before it).
+     *
+     * <p>The default is for stores without segments that do not clean (a test double, or a store layered over
+     * another, which should delegate): {@link StoreStats#withoutSegments} with {@link #reclaimableBytes()}.
+     *
+     * @throws IllegalStateException if the store is closed
+     */
+    default StoreStats stats() {
+        return StoreStats.withoutSegments(0, reclaimableBytes());
     }
 
     /** Whether a write or force failed; the store then accepts no checkpoint. */

@@ -7,6 +7,7 @@ import io.aurora4j.store.StoreCorruptedException;
 import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoreIO;
+import io.aurora4j.store.StoreStats;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.spi.StoredState;
 import org.agrona.MutableDirectBuffer;
@@ -398,6 +399,25 @@ public final class DirectoryStore implements Store {
                 return backlog > Math.max(segmentBytes, (1 + cleaning.trigger) * liveBytes);
             }
             return reclaimableBytes() > Math.max(segmentBytes, liveBytes);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public StoreStats stats() {
+        lock.lock();
+        try {
+            checkNotClosed();
+            long bytes = 0;
+            for (Segment s : segments) {
+                bytes += s.size;
+            }
+            String stalled = cleaning.stalled();
+            StoreStats.Cleaning state = !cleaning.enabled ? StoreStats.Cleaning.OFF
+                    : stalled != null ? StoreStats.Cleaning.STALLED : StoreStats.Cleaning.RUNNING;
+            return new StoreStats(segments.size(), bytes, liveBytes, reclaimableBytes(), cleaning.relocatedBytes(),
+                    cleaning.relocatedRecords(), state, stalled);
         } finally {
             lock.unlock();
         }
