@@ -11,10 +11,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 import static io.aurora4j.store.internal.RecordDescriptor.*;
@@ -36,16 +34,7 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * store's lock only to read the segment list and to publish.
  */
 final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
-    private final DirectoryStore store;
-    // the store's, copied: the writer reads them for every record
-    private final ByteBuffer writeBuffer;
-    private final ReentrantLock lock;
-    private final Failure failure;
-    private final History<Loc> history;
-    private final Cleaning cleaning;
-    private final Clock clock;
-    private final List<Segment> segments;
-    private final String name;
+    private final DirectoryStore store; // its shared state, read through this one reference as the inner class did
     private final Segment segment;
     private final long start;
     private final long floor;
@@ -60,19 +49,11 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
     SegmentWriter(DirectoryStore store, long id, long baseId, String label, long now, long floor, Segment segment) {
         super(id, baseId, label, store.history.head());
         this.store = store;
-        this.writeBuffer = store.writeBuffer;
-        this.lock = store.lock;
-        this.failure = store.failure;
-        this.history = store.history;
-        this.cleaning = store.cleaning;
-        this.clock = store.clock;
-        this.segments = store.segments;
-        this.name = store.name;
         this.segment = segment;
         this.start = segment.size;
         this.flushed = segment.size;
         this.floor = floor;
-        writeBuffer.clear();
+        store.writeBuffer.clear();
         byte[] labelBytes = label == null ? null : label.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = reserve(BEGIN, BEGIN_FIXED + (labelBytes == null ? 0 : labelBytes.length));
         b.putLong(id).putLong(baseId).putLong(now).putLong(floor).putInt(labelBytes == null ? -1 : labelBytes.length);
@@ -131,11 +112,11 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
 
     @Override
     StoredCheckpoint doCommit() {
-        if (!isFull() && cleaning.enabled) {
+        if (!isFull() && store.cleaning.enabled) {
             clean(); // before the COMMIT: the copies belong to this checkpoint and die with it in a crash
         }
         long commitAt = position();
-        long time = clock.millis();
+        long time = store.clock.millis();
         ByteBuffer b = reserve(COMMIT, COMMIT_LENGTH);
         b.putLong(id).putLong(records).putLong(commitAt - start).putLong(time);
         finish(b);
@@ -145,10 +126,10 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
             segment.file.force(); // the one fsync of a checkpoint: everything above and the COMMIT together
         } catch (IOException e) {
             release();
-            throw failure.fail("committing checkpoint " + id, e);
+            throw store.failure.fail("committing checkpoint " + id, e);
         }
         StoredCheckpoint cp = new StoredCheckpoint(id, baseId, label, time, end - start);
-        lock.lock();
+        store.lock.lock();
         try {
             segment.size = end;
             segment.lastCheckpointId = id;
@@ -157,8 +138,8 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
             for (int i = 0; i < moves.size(); i += 2) {
                 moves.get(i).moved(moves.get(i + 1));
             }
-            history.commit(new Delta<>(cp, List.copyOf(ops), floor));
-            cleaning.committed(relocatedBytes, relocatedRecords);
+            store.history.commit(new Delta<>(cp, List.copyOf(ops), floor));
+            store.cleaning.committed(relocatedBytes, relocatedRecords);
             store.writer = null;
             try {
                 store.compaction.compact();
@@ -167,14 +148,14 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
                 // next begin says so.
             }
         } finally {
-            lock.unlock();
+            store.lock.unlock();
         }
         return cp;
     }
 
     @Override
     void doAbort() {
-        lock.lock();
+        store.lock.lock();
         try {
             if (store.writer != this) {
                 return;
@@ -185,11 +166,11 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
                     segment.file.truncate(start);
                     segment.file.force(); // leftovers of an abandoned checkpoint must not outlive a crash
                 } catch (IOException e) {
-                    failure.fail("aborting checkpoint " + id, e);
+                    store.failure.fail("aborting checkpoint " + id, e);
                 }
             }
         } finally {
-            lock.unlock();
+            store.lock.unlock();
         }
     }
 
@@ -199,29 +180,29 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
      * it reads changes only when this writer commits.
      */
     private void clean() {
-        long budget = cleaning.budgetFor(position() - start);
+        long budget = store.cleaning.budgetFor(position() - start);
         List<Segment> victims;
-        lock.lock();
+        store.lock.lock();
         try {
-            victims = cleaning.victims(segments, segment, floor, store.liveBytes, budget);
+            victims = store.cleaning.victims(store.segments, segment, floor, store.liveBytes, budget);
         } finally {
-            lock.unlock();
+            store.lock.unlock();
         }
         if (victims.isEmpty()) {
             return;
         }
-        StateIndex<Loc> head = history.head();
+        StateIndex<Loc> head = store.history.head();
         Cleaning.Touched touched = new Cleaning.Touched(ops);
         boolean planned = false;
         while (relocatedBytes < budget) {
-            if (!cleaning.hasPlan()) {
+            if (!store.cleaning.hasPlan()) {
                 if (planned) {
                     return; // planned once already: the head still names what was copied, so a new plan would repeat it
                 }
-                cleaning.plan(head, victims);
+                store.cleaning.plan(head, victims);
                 planned = true;
             }
-            Cleaning.Relocation r = cleaning.next();
+            Cleaning.Relocation r = store.cleaning.next();
             if (r == null) {
                 return;
             }
@@ -267,11 +248,11 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
         if (problem == null) {
             return record;
         }
-        lock.lock();
+        store.lock.lock();
         try {
-            cleaning.stall("checkpoint " + id + ": cleaning stopped: " + problem);
+            store.cleaning.stall("checkpoint " + id + ": cleaning stopped: " + problem);
         } finally {
-            lock.unlock();
+            store.lock.unlock();
         }
         return null;
     }
@@ -312,22 +293,22 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
     /** Appends {@code record}, an intact record read from {@code from}, byte for byte; where the copy is. */
     private Loc appendVerbatim(byte[] record, Loc from) {
         checkMine();
-        if (record.length > writeBuffer.remaining()) {
+        if (record.length > store.writeBuffer.remaining()) {
             flushOrFail();
         }
         long fileOffset;
-        if (record.length > writeBuffer.capacity()) {
+        if (record.length > store.writeBuffer.capacity()) {
             fileOffset = flushed;
             try {
                 segment.file.write(ByteBuffer.wrap(record), flushed);
             } catch (IOException e) {
                 release();
-                throw failure.fail("writing checkpoint " + id, e);
+                throw store.failure.fail("writing checkpoint " + id, e);
             }
             flushed += record.length;
         } else {
-            fileOffset = flushed + writeBuffer.position();
-            writeBuffer.put(record);
+            fileOffset = flushed + store.writeBuffer.position();
+            store.writeBuffer.put(record);
         }
         records++;
         return new Loc(segment, fileOffset, from.length(), from.valueOffset(), from.valueLength());
@@ -343,15 +324,15 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
         checkMine();
         int total = HEADER_LENGTH + payload;
         ByteBuffer b;
-        if (total > writeBuffer.remaining()) {
+        if (total > store.writeBuffer.remaining()) {
             flushOrFail();
         }
-        if (total > writeBuffer.capacity()) {
+        if (total > store.writeBuffer.capacity()) {
             oneOff = littleEndian(ByteBuffer.allocate(total));
             b = oneOff;
         } else {
             oneOff = null;
-            b = writeBuffer;
+            b = store.writeBuffer;
         }
         recordStart = b.position();
         b.putInt(payload).putInt(0).put(type);
@@ -376,7 +357,7 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
                 segment.file.write(b, flushed);
             } catch (IOException e) {
                 release();
-                throw failure.fail("writing checkpoint " + id, e);
+                throw store.failure.fail("writing checkpoint " + id, e);
             }
             flushed += length;
             oneOff = null;
@@ -388,7 +369,7 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
     }
 
     private long position() {
-        return flushed + writeBuffer.position();
+        return flushed + store.writeBuffer.position();
     }
 
     private void flushOrFail() {
@@ -396,27 +377,27 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
             flush();
         } catch (IOException e) {
             release();
-            throw failure.fail("writing checkpoint " + id, e);
+            throw store.failure.fail("writing checkpoint " + id, e);
         }
     }
 
     private void flush() throws IOException {
-        if (writeBuffer.position() == 0) {
+        if (store.writeBuffer.position() == 0) {
             return;
         }
-        writeBuffer.flip();
-        int n = writeBuffer.remaining();
-        segment.file.write(writeBuffer, flushed);
+        store.writeBuffer.flip();
+        int n = store.writeBuffer.remaining();
+        segment.file.write(store.writeBuffer, flushed);
         flushed += n;
-        writeBuffer.clear();
+        store.writeBuffer.clear();
     }
 
     private void checkMine() {
         if (store.closed) {
-            throw new IllegalStateException(name + " is closed; checkpoint " + id + " was aborted");
+            throw new IllegalStateException(store.name + " is closed; checkpoint " + id + " was aborted");
         }
-        if (failure.isFailed()) { // the message only when it is thrown: this runs for every record
-            failure.check("write checkpoint " + id);
+        if (store.failure.isFailed()) { // the message only when it is thrown: this runs for every record
+            store.failure.check("write checkpoint " + id);
         }
     }
 
@@ -431,13 +412,13 @@ final class SegmentWriter extends AbstractCheckpointWriter<Loc> {
     /** The writer is finished by a failure: the store takes no more from it. */
     private void release() {
         markDone();
-        lock.lock();
+        store.lock.lock();
         try {
             if (store.writer == this) {
                 store.writer = null;
             }
         } finally {
-            lock.unlock();
+            store.lock.unlock();
         }
     }
 
