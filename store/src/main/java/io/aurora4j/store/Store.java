@@ -89,6 +89,7 @@ public interface Store extends AutoCloseable {
      * @throws java.util.NoSuchElementException if no retained checkpoint has that id
      * @throws StoreCorruptedException          if data it needs is corrupt
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     StoredState state(long checkpointId);
 
     /**
@@ -100,6 +101,7 @@ public interface Store extends AutoCloseable {
      * @throws IllegalStateException    if another writer is open or the store is closed
      * @throws StoreFailedException     if the store failed
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     CheckpointWriter begin(long id, long baseId, String label);
 
     /**
