@@ -6,4 +6,6 @@
 module io.aurora4j.store {
     requires transitive org.agrona;
     exports io.aurora4j.store;
+    // The SPI txn-core writes and restores checkpoints through; not for applications (see its package-info).
+    exports io.aurora4j.store.spi to io.aurora4j.txn;
 }

@@ -1,7 +1,8 @@
 package io.aurora4j.cli;
 
+import io.aurora4j.store.StoreStats;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,6 +56,9 @@ final class DescribeCommand extends StoreCommand {
         Map<String, Object> cleaning = new LinkedHashMap<>();
         cleaning.put("reclaimableBytes", open.store.reclaimableBytes());
         cleaning.put("suggestFull", open.store.suggestFull());
+        // not stats().cleaning(): sls opens with cleaning off, which says nothing of the owner's setting
+        StoreStats stats = open.store.stats();
+        cleaning.put("liveBytes", stats.liveBytes());
         List<String> recovery = open.io.recoveryChanges();
 
         if (json) {
@@ -86,7 +90,8 @@ final class DescribeCommand extends StoreCommand {
         out().printf("%nretention: %d checkpoints held, %d to %d%n", held.size(), held.getFirst().id(),
                 held.getLast().id());
         out().printf("cleaning: %d bytes reclaimable only by cleaning or a full checkpoint; full checkpoint "
-                + "suggested: %s%n", open.store.reclaimableBytes(), open.store.suggestFull() ? "yes" : "no");
+                + "suggested: %s; %d bytes live%n", open.store.reclaimableBytes(),
+                open.store.suggestFull() ? "yes" : "no", stats.liveBytes());
         if (!recovery.isEmpty()) {
             out().printf("recovery (an owner's open will do this; sls did not): %s%n", String.join("; ", recovery));
         }

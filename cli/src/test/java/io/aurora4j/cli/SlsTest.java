@@ -148,6 +148,7 @@ class SlsTest {
         assertFalse(((List<?>) j.get("segments")).isEmpty());
         assertEquals(third, (long) (Long) get(j, "retention", "newest"));
         assertTrue(get(j, "cleaning", "reclaimableBytes") instanceof Long);
+        assertTrue((Long) get(j, "cleaning", "liveBytes") > 0, "Store.stats(): the newest state's record bytes");
         assertEquals(List.of(), j.get("recovery"));
 
         Map<String, Object> atFirst = sls("describe", store, "--at", first, "--json").json();

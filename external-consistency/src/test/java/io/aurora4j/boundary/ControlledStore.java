@@ -1,11 +1,11 @@
 package io.aurora4j.boundary;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.DurableLog;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 
 import java.io.IOException;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.aurora4j.boundary;
 
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreFailedException;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.TLong;

@@ -1,7 +1,7 @@
 package io.aurora4j.replication;
 
-import io.aurora4j.store.CheckpointWriter;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.CheckpointWriter;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;

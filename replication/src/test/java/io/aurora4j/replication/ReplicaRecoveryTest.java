@@ -1,7 +1,7 @@
 package io.aurora4j.replication;
 
 import io.aurora4j.store.Store;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.TLong;
 import org.junit.jupiter.api.Test;

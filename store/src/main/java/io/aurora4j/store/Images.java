@@ -1,6 +1,8 @@
 package io.aurora4j.store;
 
 import io.aurora4j.store.internal.image.ImageReader;
+import io.aurora4j.store.spi.CheckpointWriter;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.store.internal.image.ImageWriter;
 
 import org.agrona.ExpandableArrayBuffer;
@@ -48,6 +50,7 @@ public final class Images {
      * @throws IllegalArgumentException if {@code checkpointId} is negative or {@code baseId} is not -1 or below it
      * @throws StoreFailedException     if writing the prefix failed
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     public static CheckpointWriter writer(OutputStream out, long checkpointId, long baseId, String label) {
         return new ImageWriter(out, checkpointId, baseId, label);
     }
@@ -59,6 +62,7 @@ public final class Images {
      * @return the checkpoint as written: its {@code bytes} is the image's size
      * @throws StoreFailedException if writing failed
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     public static StoredCheckpoint write(StoredState state, OutputStream out) {
         StoredCheckpoint cp = state.checkpoint();
         ExpandableArrayBuffer page = new ExpandableArrayBuffer(4096);
@@ -87,6 +91,7 @@ public final class Images {
      * @throws ImageLimitException     if it exceeds {@code limits}
      * @throws StoreException          if reading {@code in} failed
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     public static StoredCheckpoint read(InputStream in, ImageLimits limits,
                                         Function<? super ImageHeader, ? extends CheckpointWriter> target) {
         return ImageReader.read(in, limits, target);
@@ -117,6 +122,7 @@ public final class Images {
      * @throws IllegalArgumentException if the image is incremental over a checkpoint that is not the store's
      *                                  newest, or its id is not above the store's newest
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     public static CheckpointWriter begin(Store into, ImageHeader header) {
         Objects.requireNonNull(into, "into");
         Objects.requireNonNull(header, "header");

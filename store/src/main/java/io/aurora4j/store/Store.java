@@ -1,5 +1,8 @@
 package io.aurora4j.store;
 
+import io.aurora4j.store.spi.CheckpointWriter;
+import io.aurora4j.store.spi.StoredState;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +30,12 @@ import java.util.Optional;
  * A store that failed never accepts another checkpoint: what its files hold after the failure is unknown
  * (fsync failures are not retryable, as PostgreSQL learnt), so it fails closed and the group releases
  * nothing after it.
+ *
+ * <h2>API and SPI</h2>
+ * An application opens a store ({@link #memory()}, {@link #directory}), hands it to a group, and looks at it
+ * ({@link #lastDurable}, {@link #checkpoints}, {@link #stats}, {@link #verify}, {@link #log}). {@link #begin} and
+ * {@link #state} are the SPI a group writes and restores its checkpoints through: their types live in
+ * {@code io.aurora4j.store.spi}, which the module exports to {@code io.aurora4j.txn} only.
  *
  * <p>Implementations are thread-safe: one writer writes while any number of threads read committed state.
  */
@@ -80,6 +89,7 @@ public interface Store extends AutoCloseable {
      * @throws java.util.NoSuchElementException if no retained checkpoint has that id
      * @throws StoreCorruptedException          if data it needs is corrupt
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     StoredState state(long checkpointId);
 
     /**
@@ -91,6 +101,7 @@ public interface Store extends AutoCloseable {
      * @throws IllegalStateException    if another writer is open or the store is closed
      * @throws StoreFailedException     if the store failed
      */
+    @SuppressWarnings("exports") // an SPI type (io.aurora4j.store.spi): for txn-core, which the SPI is exported to
     CheckpointWriter begin(long id, long baseId, String label);
 
     /**
@@ -117,6 +128,20 @@ public interface Store extends AutoCloseable {
      */
     default boolean suggestFull() {
         return false;
+    }
+
+    /**
+     * What the store holds and how its cleaning stands now: segments and their bytes, live, reclaimable and
+     * relocated bytes, the cleaning state. Cheap (a pass over the segment list, no I/O); safe to call from any
+     * thread, also after a failure (then it describes what was committed before it).
+     *
+     * <p>The default is for stores without segments that do not clean (a test double, or a store layered over
+     * another, which should delegate): {@link StoreStats#withoutSegments} with {@link #reclaimableBytes()}.
+     *
+     * @throws IllegalStateException if the store is closed
+     */
+    default StoreStats stats() {
+        return StoreStats.withoutSegments(0, reclaimableBytes());
     }
 
     /** Whether a write or force failed; the store then accepts no checkpoint. */

@@ -1,12 +1,12 @@
 package io.aurora4j.txn;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.Codecs;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

@@ -270,7 +270,7 @@ public final class Group implements AutoCloseable {
         Objects.requireNonNull(store, "store");
         var last = store.lastDurable();
         // One StoredState for the name and the recovery: each copies the checkpoint's index, O(pages).
-        io.aurora4j.store.StoredState state = last.isEmpty() ? null : store.state(last.get().id());
+        io.aurora4j.store.spi.StoredState state = last.isEmpty() ? null : store.state(last.get().id());
         String stored = state == null ? null : Durability.storedGroupName(state);
         if (stored == null) {
             throw new IllegalArgumentException("store " + store.describe() + " holds no durable checkpoint of any group:"
@@ -952,7 +952,7 @@ public final class Group implements AutoCloseable {
             admin.unlock();
         }
         drainCommits(); // commits of the checkpoint's epochs have pushed their pre-images
-        io.aurora4j.store.CheckpointWriter w = io.aurora4j.store.Images.writer(out, checkpoint.id(),
+        io.aurora4j.store.spi.CheckpointWriter w = io.aurora4j.store.Images.writer(out, checkpoint.id(),
                 base == null ? -1 : base.id(), checkpoint.label().orElse(null));
         boolean done = false;
         try {
@@ -1589,7 +1589,7 @@ public final class Group implements AutoCloseable {
         }
 
         /** Set by {@link Group#open(io.aurora4j.store.Store)}: the state it already read for the group's name. */
-        private io.aurora4j.store.StoredState recoveredState;
+        private io.aurora4j.store.spi.StoredState recoveredState;
 
         /**
          * Makes the group durable in {@code store}: checkpoints are written to it in the background, every

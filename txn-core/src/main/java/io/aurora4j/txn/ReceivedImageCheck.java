@@ -1,6 +1,6 @@
 package io.aurora4j.txn;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.CodecException;
 import io.aurora4j.store.Codecs;
 import io.aurora4j.store.ImageHeader;
@@ -9,7 +9,7 @@ import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.DirectBuffer;
 
 import java.io.InputStream;

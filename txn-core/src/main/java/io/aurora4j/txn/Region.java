@@ -1044,7 +1044,7 @@ public final class Region implements StateObject {
      * {@code indexes} (ascending) of {@code state} as restored placeholders, loaded on first touch (see
      * {@link StoredPages}). O(pages of the table); reads nothing from the store.
      */
-    void restoreLazily(io.aurora4j.store.StoredState state, long[] indexes, String storeName) {
+    void restoreLazily(io.aurora4j.store.spi.StoredState state, long[] indexes, String storeName) {
         if (indexes.length == 0) {
             return;
         }

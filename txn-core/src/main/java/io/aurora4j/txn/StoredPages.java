@@ -1,7 +1,7 @@
 package io.aurora4j.txn;
 
 import io.aurora4j.store.StoreException;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;

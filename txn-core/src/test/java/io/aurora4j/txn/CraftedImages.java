@@ -1,6 +1,6 @@
 package io.aurora4j.txn;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.Codecs;
 import io.aurora4j.store.Images;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.aurora4j.txn;
 
 import io.aurora4j.store.Store;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

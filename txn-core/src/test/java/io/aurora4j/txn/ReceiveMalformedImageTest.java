@@ -1,6 +1,6 @@
 package io.aurora4j.txn;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.ImageLimitException;
 import io.aurora4j.store.StoreCorruptedException;
 import org.junit.jupiter.api.DynamicTest;

@@ -36,7 +36,7 @@ class ModuleTest {
     static final Map<String, Set<String>> EXPECTED_EXPORTS = new LinkedHashMap<>();
 
     static {
-        EXPECTED_EXPORTS.put("io.aurora4j.store", Set.of("io.aurora4j.store"));
+        EXPECTED_EXPORTS.put("io.aurora4j.store", Set.of("io.aurora4j.store", "io.aurora4j.store.spi to io.aurora4j.txn"));
         EXPECTED_EXPORTS.put("io.aurora4j.notify", Set.of("io.aurora4j.notify"));
         EXPECTED_EXPORTS.put("io.aurora4j.txn", Set.of("io.aurora4j.txn",
                 "io.aurora4j.txn.spi to io.aurora4j.boundary,io.aurora4j.speculation"));
@@ -109,6 +109,10 @@ class ModuleTest {
         assertTrue(txn.isExported("io.aurora4j.txn", unnamed));
         assertFalse(txn.isExported("io.aurora4j.txn.spi", unnamed), "the SPI is for Aurora4j's own modules only");
         assertTrue(txn.isExported("io.aurora4j.txn.spi", speculation));
+        Module store = layer.findModule("io.aurora4j.store").orElseThrow();
+        assertFalse(store.isExported("io.aurora4j.store.spi", unnamed), "the store's SPI is for txn-core only");
+        assertFalse(store.isExported("io.aurora4j.store.spi", speculation), "the store's SPI is for txn-core only");
+        assertTrue(store.isExported("io.aurora4j.store.spi", txn));
         assertTrue(speculation.canRead(txn) && speculation.canRead(layer.findModule("io.aurora4j.store").orElseThrow()),
                 "speculation reads txn-core and, through requires transitive, the store");
     }

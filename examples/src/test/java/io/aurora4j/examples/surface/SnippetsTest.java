@@ -8,7 +8,7 @@ import io.aurora4j.notify.CheckpointInfo;
 import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackNotifier;
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.Codecs;
 import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;

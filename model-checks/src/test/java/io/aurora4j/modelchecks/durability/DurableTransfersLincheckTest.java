@@ -3,7 +3,7 @@ package io.aurora4j.modelchecks.durability;
 import io.aurora4j.modelchecks.AbstractLincheckTest;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.TLong;
 import java.util.List;

@@ -4,7 +4,7 @@ import io.aurora4j.speculation.Speculation;
 import io.aurora4j.store.DirectoryStoreBuilder;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.CheckpointView;
 import io.aurora4j.txn.Group;

@@ -1,8 +1,5 @@
 package io.aurora4j.store.internal;
 
-import io.aurora4j.store.internal.DirectoryStore.Loc;
-import io.aurora4j.store.internal.DirectoryStore.Segment;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package io.aurora4j.store.internal;
 
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.ArrayList;

@@ -1,10 +1,11 @@
 package io.aurora4j.store.internal;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.DurableLog;
 import io.aurora4j.store.Store;
+import io.aurora4j.store.StoreStats;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -35,9 +36,20 @@ public final class MemoryStore implements Store {
     private final String name;
     private Writer writer;
     private boolean closed;
+    private long liveBytes; // value bytes of the newest state; guarded by lock
 
     private MemoryStore(int retain, Clock clock) {
-        this.history = new History<>(StateIndex.noTracker(), StateIndex.noTracker(), retain, null);
+        this.history = new History<>(StateIndex.noTracker(), new StateIndex.Tracker<>() {
+            @Override
+            public void added(byte[] value) {
+                liveBytes += value.length;
+            }
+
+            @Override
+            public void removed(byte[] value) {
+                liveBytes -= value.length;
+            }
+        }, retain, null);
         this.clock = clock;
         this.name = "memory store@" + Integer.toHexString(System.identityHashCode(this));
     }
@@ -149,6 +161,18 @@ public final class MemoryStore implements Store {
             lock.unlock();
         }
         return logs.computeIfAbsent(logName, MemoryDurableLog::new);
+    }
+
+    /** No segments and no cleaning: only {@code liveBytes} applies, counted as the newest state's value bytes. */
+    @Override
+    public StoreStats stats() {
+        lock.lock();
+        try {
+            checkNotClosed();
+            return StoreStats.withoutSegments(liveBytes, 0);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.aurora4j.store.internal;
 
 /**
  * One change a checkpoint makes, with {@code V} where the bytes are: a {@code byte[]} in the memory store, a
- * {@link DirectoryStore.Loc} (segment, offset, length) in the directory store. Immutable.
+ * {@link Loc} (segment, offset, length) in the directory store. Immutable.
  */
 sealed interface Op<V> {
     /** The object the change is to. */

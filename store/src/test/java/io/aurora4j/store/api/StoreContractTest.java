@@ -1,11 +1,11 @@
 package io.aurora4j.store.api;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.DirectoryStoreBuilder;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.store.testing.RandomCheckpoints;
 import io.aurora4j.store.testing.StateModel;
 import org.agrona.concurrent.UnsafeBuffer;

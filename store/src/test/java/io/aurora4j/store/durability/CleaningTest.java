@@ -1,6 +1,6 @@
 package io.aurora4j.store.durability;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.DirectoryStoreBuilder;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreCorruptedException;
@@ -103,7 +103,7 @@ class CleaningTest {
                 w.putObject("old", (byte) 1, new byte[]{42});
                 w.commit();
             }
-            io.aurora4j.store.StoredState first = store.state(1);
+            io.aurora4j.store.spi.StoredState first = store.state(1);
             for (long id = 2; id <= 80; id++) {
                 hot[0] = (byte) id;
                 try (CheckpointWriter w = store.begin(id, id - 1, null)) {

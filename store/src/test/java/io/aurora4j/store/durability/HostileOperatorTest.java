@@ -1,6 +1,6 @@
 package io.aurora4j.store.durability;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreCorruptedException;
 import io.aurora4j.store.StoreException;

@@ -1,9 +1,9 @@
 package io.aurora4j.store.durability;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.store.internal.DirectoryStore;
 import io.aurora4j.store.testing.FaultInjectingIO;
 import io.aurora4j.store.testing.RandomCheckpoints;

@@ -1,7 +1,7 @@
 package io.aurora4j.store.fuzz;
 
 import io.aurora4j.store.Store;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.aurora4j.store.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;
 import io.aurora4j.store.Store;

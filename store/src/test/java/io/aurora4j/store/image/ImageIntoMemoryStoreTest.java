@@ -1,12 +1,12 @@
 package io.aurora4j.store.image;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreCorruptedException;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package io.aurora4j.store.image;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.DurableLog;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;

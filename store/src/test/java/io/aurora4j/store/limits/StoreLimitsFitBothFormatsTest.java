@@ -1,12 +1,12 @@
 package io.aurora4j.store.limits;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.ImageLimitException;
 import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoreLimits;
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,6 +1,6 @@
 package io.aurora4j.store.testing;
 
-import io.aurora4j.store.StoredState;
+import io.aurora4j.store.spi.StoredState;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * The oracle: what a store must give back for a checkpoint, kept by the test beside the store and never
- * read from it. Implements the writer's semantics from {@link io.aurora4j.store.CheckpointWriter}'s javadoc.
+ * read from it. Implements the writer's semantics from {@link io.aurora4j.store.spi.CheckpointWriter}'s javadoc.
  * Not thread-safe.
  */
 public final class StateModel {

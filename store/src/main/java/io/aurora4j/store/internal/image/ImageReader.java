@@ -1,6 +1,6 @@
 package io.aurora4j.store.internal.image;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.ImageHeader;
 import io.aurora4j.store.ImageLimitException;
 import io.aurora4j.store.ImageLimits;

@@ -1,6 +1,6 @@
 package io.aurora4j.store.internal.image;
 
-import io.aurora4j.store.CheckpointWriter;
+import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoredCheckpoint;
 import org.agrona.DirectBuffer;

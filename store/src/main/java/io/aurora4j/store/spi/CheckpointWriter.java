@@ -1,5 +1,7 @@
-package io.aurora4j.store;
+package io.aurora4j.store.spi;
 
+import io.aurora4j.store.StoreFailedException;
+import io.aurora4j.store.StoredCheckpoint;
 import org.agrona.DirectBuffer;
 
 /**

@@ -1,5 +1,6 @@
-package io.aurora4j.store;
+package io.aurora4j.store.spi;
 
+import io.aurora4j.store.StoredCheckpoint;
 import org.agrona.MutableDirectBuffer;
 
 import java.util.List;
