@@ -4,10 +4,8 @@ import io.aurora4j.notify.ListenerErrorHandler;
 import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackListener;
-import io.aurora4j.notify.RollbackNotifier;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -52,12 +50,9 @@ import java.util.function.Supplier;
  * listener error handler; the other listeners still run.
  *
  * <h2>Where each concern lives</h2>
- * This class is the facade; the work is done by package-private parts, each with one job: {@link EpochTimeline}
- * (epochs, history, retention, the admin lock), {@link ObjectRegistry} (objects by id, persistence policy),
- * {@link TransactionRunner} (the retry loop and hooks), {@link Durability} ({@link MemoryDurability} or
- * {@link StoreDurability}), {@link RollbackSequence} (rollback, restore and their events), {@link ImageSender},
- * {@link GroupFork}, {@link ObjectFormat} (how values are written to the store) and {@link GroupSpiBridge} (the SPI).
- * Calls go one way: from the group to its parts, and from the durability to the timeline.
+ * This class is the facade over package-private parts with one job each (the epoch timeline, the registry, the
+ * transaction runner, the durability, the rollback sequence, ...; txn-core's README lists them). Calls go one way:
+ * from the group to its parts, and from the durability to the timeline.
  *
  * <p>Thread-safe. A transaction belongs to the thread that runs it; state objects of one group cannot be
  * used inside a transaction of another.
@@ -75,7 +70,6 @@ public final class Group implements AutoCloseable {
     private final int maxRetries;
     private final Consumer<Throwable> hookErrorHandler;
     private final Executor maintenance;
-    private final RollbackNotifier notifier;
 
     // The words a commit and a region write read, one load from the group as they always were; written only by the
     // timeline (and the clock by commits): see EpochTimeline.
@@ -84,7 +78,8 @@ public final class Group implements AutoCloseable {
     volatile long incarnation;
     volatile Epoch currentEpoch;
     volatile long releasedUpTo = -1;
-    private volatile boolean closed;
+    /** Set by {@link #close()}, or by a recovery that failed while the group opened. */
+    volatile boolean closed;
     private final AtomicLong boxOrders = new AtomicLong();
 
     final EpochTimeline timeline;
@@ -95,7 +90,7 @@ public final class Group implements AutoCloseable {
     /** Checks values at the write against the codecs; null for a group without a durable store (see {@link Storable}). */
     final Storable storable;
 
-    private Group(Builder b) {
+    private Group(GroupSettings b) {
         this.name = b.name;
         this.retain = b.retain;
         this.maxRetries = b.maxRetries;
@@ -103,14 +98,6 @@ public final class Group implements AutoCloseable {
                 : e -> LOG.log(System.Logger.Level.WARNING, "a transaction hook of group '" + name + "' threw", e);
         this.maintenance = b.maintenance != null ? b.maintenance
                 : task -> Thread.ofVirtual().name("aurora4j-release-" + name).start(task);
-        RollbackNotifier.Builder nb = RollbackNotifier.builder(name);
-        if (b.notificationExecutor != null) {
-            nb.executor(b.notificationExecutor);
-        }
-        if (b.listenerErrorHandler != null) {
-            nb.errorHandler(b.listenerErrorHandler);
-        }
-        this.notifier = nb.build();
         this.timeline = new EpochTimeline(this, retain, maintenance, b.store != null);
         this.registry = new ObjectRegistry(this, timeline);
         this.runner = new TransactionRunner(this, maxRetries, hookErrorHandler);
@@ -119,36 +106,8 @@ public final class Group implements AutoCloseable {
                 b.codecs != null ? b.codecs : io.aurora4j.store.Codecs.defaults(), b.period.toNanos());
         timeline.observe(durability);
         this.storable = durability.isDurable() ? new Storable(durability.codecs()) : null;
-        this.rollbacks = new RollbackSequence(this, timeline, registry, notifier, runner::reportHookFailure);
-        for (RollbackListener l : b.restoreListeners) {
-            notifier.register(l);
-        }
-    }
-
-    /** Recovers a durable group from its store (or starts it empty), starts its flusher and publishes the restore. */
-    private Group startDurable(StoreDurability sd, io.aurora4j.store.StoredState alreadyRead) {
-        io.aurora4j.store.StoredState state;
-        try {
-            state = sd.lastDurableState(alreadyRead);
-            if (state != null) {
-                ObjectFormat.restoreAll(this, state, sd.codecs(), sd.store.describe());
-            }
-        } catch (RuntimeException | Error e) {
-            closed = true;
-            notifier.close();
-            sd.store.close();
-            throw e;
-        }
-        io.aurora4j.store.StoredCheckpoint recovered = state == null ? null : state.checkpoint();
-        if (recovered != null) {
-            timeline.continueFrom(recovered.id()); // the restored state is the stored checkpoint: same id
-        }
-        Checkpoint first = timeline.take(recovered == null ? null : recovered.label(), false, false);
-        sd.start(first, recovered);
-        if (recovered != null) {
-            rollbacks.publishRestore(first, new RestoredFromStore(sd.store.describe(), recovered.id()));
-        }
-        return this;
+        this.rollbacks = new RollbackSequence(this, timeline, registry, runner::reportHookFailure,
+                b.notificationExecutor, b.listenerErrorHandler, b.restoreListeners);
     }
 
     /**
@@ -170,7 +129,7 @@ public final class Group implements AutoCloseable {
                     + " create the group with Group.builder(name).store(store).open()");
         }
         Builder b = builder(stored).store(store);
-        b.recoveredState = state;
+        b.s.recoveredState = state;
         return b.open();
     }
 
@@ -380,24 +339,12 @@ public final class Group implements AutoCloseable {
         if (StateObjects.excludedFromCheckpoints(o)) {
             throw new IllegalArgumentException(o + " is excluded from checkpoints: it is never written whatever its policy");
         }
-        timeline.admin.lock();
-        try {
-            checkOpen();
-            if (registry.setEphemeral(id, policy == Persistence.EPHEMERAL)) {
-                durability.policyChanged();
-            }
-        } finally {
-            timeline.admin.unlock();
-        }
+        registry.setEphemeral(id, policy == Persistence.EPHEMERAL, durability);
     }
 
     /** How state object {@code id} takes part in persistence. */
     public Persistence persistence(String id) {
         return registry.persistence(registry.lookup(id, StateObject.class));
-    }
-
-    boolean isPersisted(StateObject o) {
-        return registry.isPersisted(o);
     }
 
     // ================================================================== send / receive
@@ -425,15 +372,6 @@ public final class Group implements AutoCloseable {
      * @throws IllegalStateException    if either is not retained
      */
     public void send(Checkpoint checkpoint, Checkpoint base, java.io.OutputStream out) {
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        Objects.requireNonNull(out, "out");
-        if (checkpoint.group() != this || (base != null && base.group() != this)) {
-            throw new IllegalArgumentException("send of group '" + name + "' needs checkpoints of this group, got "
-                    + checkpoint + (base == null ? "" : " over " + base));
-        }
-        if (base != null && base.id() >= checkpoint.id()) {
-            throw new IllegalArgumentException("an incremental image goes forward: " + base + " is not older than " + checkpoint);
-        }
         ImageSender.send(this, timeline, registry, durability.codecs(), checkpoint, base, out);
     }
 
@@ -488,10 +426,6 @@ public final class Group implements AutoCloseable {
         return open(store);
     }
 
-    java.util.Collection<StateObject> stateObjects() {
-        return registry.all();
-    }
-
     // ================================================================== fork
 
     /** A fork named after this group ({@code name-fork-N}). See {@link #fork(Checkpoint, String)}. */
@@ -518,18 +452,8 @@ public final class Group implements AutoCloseable {
     public Group fork(Checkpoint checkpoint, String forkName) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(forkName, "forkName");
-        if (checkpoint.group() != this) {
-            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + name + "'");
-        }
-        if (Txn.current().active) {
-            throw new IllegalStateException("fork of group '" + name + "' called inside a transaction of group '"
-                    + Txn.current().group.name + "': fork from outside any atomic scope");
-        }
-        checkOpen();
-        GroupFork.loadStoredPages(registry);
-        Group fork = builder(forkName).retainCheckpoints(retain).maxRetries(maxRetries)
-                .hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance).open();
-        return GroupFork.fill(this, timeline, registry, checkpoint, fork);
+        return GroupFork.fork(this, timeline, registry, checkpoint, builder(forkName).retainCheckpoints(retain)
+                .maxRetries(maxRetries).hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance));
     }
 
     /** The retained checkpoints, oldest first: a snapshot. */
@@ -560,16 +484,6 @@ public final class Group implements AutoCloseable {
     }
 
     RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, io.aurora4j.notify.SpeculationInfo speculation) {
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        Objects.requireNonNull(cause, "cause");
-        if (checkpoint.group() != this) {
-            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + name + "'");
-        }
-        Txn t = Txn.current();
-        if (t.active) {
-            throw new IllegalStateException("rollback of group '" + name + "' called inside a transaction of group '"
-                    + t.group.name + "': roll back from outside any atomic scope");
-        }
         return rollbacks.rollback(checkpoint, cause, speculation);
     }
 
@@ -577,12 +491,12 @@ public final class Group implements AutoCloseable {
     public Registration onRollback(RollbackListener listener) {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
-        return notifier.register(listener);
+        return rollbacks.register(listener);
     }
 
     /** Completes when every rollback event published so far has reached every listener it was for. */
     public CompletableFuture<Void> notificationsDelivered() {
-        return notifier.delivered();
+        return rollbacks.delivered();
     }
 
     // ================================================================== lifecycle and stats
@@ -608,12 +522,7 @@ public final class Group implements AutoCloseable {
                     r.close();
                 }
             }
-            timeline.publishing.lock(); // a rollback that completed publishes its event before the notifier closes
-            try {
-                notifier.close();
-            } finally {
-                timeline.publishing.unlock();
-            }
+            rollbacks.closeNotifier();
         } finally {
             timeline.admin.unlock();
         }
@@ -704,80 +613,47 @@ public final class Group implements AutoCloseable {
      * the value already set. Not thread-safe; {@link #open()} may be called once per builder.
      */
     public static final class Builder {
-        private final String name;
-        private int retain = 64;
-        private boolean retainSet;
-        private int maxRetries = 10_000;
-        private boolean maxRetriesSet;
-        private Executor notificationExecutor;
-        private ListenerErrorHandler listenerErrorHandler;
-        private Consumer<Throwable> hookErrorHandler;
-        private Executor maintenance;
-        private io.aurora4j.store.Store store;
-        private Duration period;
-        private io.aurora4j.store.Codecs codecs;
-        private final List<RollbackListener> restoreListeners = new ArrayList<>();
-        private boolean opened;
+        private final GroupSettings s;
 
         private Builder(String name) {
-            this.name = Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("a group name must not be blank");
-            }
+            this.s = new GroupSettings(name);
         }
 
         /** How many checkpoints {@link Group#history()} keeps (default 64); older ones are discarded and their memory released. */
         public Builder retainCheckpoints(int count) {
-            requireState(!retainSet, "retainCheckpoints was already set to " + retain);
-            if (count < 1) {
-                throw new IllegalArgumentException("retainCheckpoints must be at least 1, was " + count);
-            }
-            retain = count;
-            retainSet = true;
+            s.retainCheckpoints(count);
             return this;
         }
 
         /** How many attempts a conflicting transaction makes before {@link TransactionConflictException} (default 10,000). */
         public Builder maxRetries(int attempts) {
-            requireState(!maxRetriesSet, "maxRetries was already set to " + maxRetries);
-            if (attempts < 1) {
-                throw new IllegalArgumentException("maxRetries must be at least 1, was " + attempts);
-            }
-            maxRetries = attempts;
-            maxRetriesSet = true;
+            s.maxRetries(attempts);
             return this;
         }
 
         /** Where rollback listeners run (default: a virtual thread per delivery). */
         public Builder notificationExecutor(Executor executor) {
-            requireState(notificationExecutor == null, "notificationExecutor was already set to " + notificationExecutor);
-            notificationExecutor = Objects.requireNonNull(executor, "executor");
+            s.notificationExecutor(executor);
             return this;
         }
 
         /** Told when a rollback listener throws (default: a warning through System.Logger). */
         public Builder listenerErrorHandler(ListenerErrorHandler handler) {
-            requireState(listenerErrorHandler == null, "listenerErrorHandler was already set to " + listenerErrorHandler);
-            listenerErrorHandler = Objects.requireNonNull(handler, "handler");
+            s.listenerErrorHandler(handler);
             return this;
         }
 
         /** Told when an afterCommit/afterRollback hook throws (default: a warning through System.Logger). */
         public Builder hookErrorHandler(Consumer<Throwable> handler) {
-            requireState(hookErrorHandler == null, "hookErrorHandler was already set to " + hookErrorHandler);
-            hookErrorHandler = Objects.requireNonNull(handler, "handler");
+            s.hookErrorHandler(handler);
             return this;
         }
 
         /** Where memory of checkpoints that left retention is released (default: a virtual thread per release). */
         public Builder maintenanceExecutor(Executor executor) {
-            requireState(maintenance == null, "maintenanceExecutor was already set to " + maintenance);
-            maintenance = Objects.requireNonNull(executor, "executor");
+            s.maintenanceExecutor(executor);
             return this;
         }
-
-        /** Set by {@link Group#open(io.aurora4j.store.Store)}: the state it already read for the group's name. */
-        private io.aurora4j.store.StoredState recoveredState;
 
         /**
          * Makes the group durable in {@code store}: checkpoints are written to it in the background, every
@@ -786,8 +662,7 @@ public final class Group implements AutoCloseable {
          * store from then on and closes it when it closes.
          */
         public Builder store(io.aurora4j.store.Store store) {
-            requireState(this.store == null, "store was already set to " + (this.store == null ? null : this.store.describe()));
-            this.store = Objects.requireNonNull(store, "store");
+            s.store(store);
             return this;
         }
 
@@ -797,19 +672,13 @@ public final class Group implements AutoCloseable {
          * checkpoints become durable only through {@link Group#barrier()}, which writes on the calling thread.
          */
         public Builder checkpointEvery(Duration period) {
-            requireState(this.period == null, "checkpointEvery was already set to " + this.period);
-            Objects.requireNonNull(period, "period");
-            if (period.isNegative() || (!period.isZero() && period.toNanos() < 100_000)) {
-                throw new IllegalArgumentException("checkpointEvery must be zero (no periodic checkpoints) or at least 100 µs, was " + period);
-            }
-            this.period = period;
+            s.checkpointEvery(period);
             return this;
         }
 
         /** How {@link TRef} values and {@link TMap} keys and values are written to the store and into images (default {@code Codecs.defaults()}). */
         public Builder codecs(io.aurora4j.store.Codecs codecs) {
-            requireState(this.codecs == null, "codecs was already set to " + this.codecs);
-            this.codecs = Objects.requireNonNull(codecs, "codecs");
+            s.codecs(codecs);
             return this;
         }
 
@@ -819,7 +688,7 @@ public final class Group implements AutoCloseable {
          * the group and to replay {@link Group#log durable logs}.
          */
         public Builder onRestore(RollbackListener listener) {
-            restoreListeners.add(Objects.requireNonNull(listener, "listener"));
+            s.onRestore(listener);
             return this;
         }
 
@@ -830,22 +699,12 @@ public final class Group implements AutoCloseable {
          * @throws io.aurora4j.store.StoreException if the store cannot be read
          */
         public Group open() {
-            requireState(!opened, "this builder already opened group '" + name + "'");
-            if (store == null) {
-                requireState(period == null, "checkpointEvery needs a store: set store(...) too");
+            s.opening();
+            Group g = new Group(s);
+            if (g.durability instanceof StoreDurability sd) {
+                g.rollbacks.restoreFromStore(sd, s.recoveredState);
             }
-            if (period == null) {
-                period = Duration.ofMillis(10);
-            }
-            opened = true;
-            Group g = new Group(this);
-            return g.durability instanceof StoreDurability sd ? g.startDurable(sd, recoveredState) : g;
-        }
-
-        private static void requireState(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalStateException(message);
-            }
+            return g;
         }
     }
 }

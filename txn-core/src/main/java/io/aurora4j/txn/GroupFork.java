@@ -13,8 +13,18 @@ final class GroupFork {
     private GroupFork() {
     }
 
-    /** Fills {@code fork} (just opened, empty) from {@code checkpoint} of {@code source}; closes the fork if that fails. */
-    static Group fill(Group source, EpochTimeline timeline, ObjectRegistry registry, Checkpoint checkpoint, Group fork) {
+    /** See {@link Group#fork(Checkpoint, String)}: opens the fork with {@code settings} and fills it from {@code checkpoint}. */
+    static Group fork(Group source, EpochTimeline timeline, ObjectRegistry registry, Checkpoint checkpoint, Group.Builder settings) {
+        if (checkpoint.group() != source) {
+            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + source.name() + "'");
+        }
+        if (Txn.current().active) {
+            throw new IllegalStateException("fork of group '" + source.name() + "' called inside a transaction of group '"
+                    + Txn.current().group.name() + "': fork from outside any atomic scope");
+        }
+        source.checkOpen();
+        loadStoredPages(registry);
+        Group fork = settings.open();
         timeline.admin.lock();
         try {
             source.checkOpen();
@@ -44,7 +54,7 @@ final class GroupFork {
      * A region recovered lazily still has pages only in the source group's store, which the fork must not depend on
      * (it may outlive it): they are loaded before the admin lock, so checkpoints are not held up by the reads.
      */
-    static void loadStoredPages(ObjectRegistry registry) {
+    private static void loadStoredPages(ObjectRegistry registry) {
         for (StateObject o : registry.all()) {
             if (o instanceof Region r) {
                 r.loadStoredPages();

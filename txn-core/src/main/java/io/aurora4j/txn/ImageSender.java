@@ -6,6 +6,7 @@ import io.aurora4j.store.Images;
 
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One job: writing a group's image — a checkpoint whole, or what changed since an older one — to a stream
@@ -21,6 +22,15 @@ final class ImageSender {
     /** See {@link Group#send(Checkpoint, Checkpoint, OutputStream)}; {@code base} may be null for a full image. */
     static void send(Group group, EpochTimeline timeline, ObjectRegistry registry, Codecs codecs,
                      Checkpoint checkpoint, Checkpoint base, OutputStream out) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(out, "out");
+        if (checkpoint.group() != group || (base != null && base.group() != group)) {
+            throw new IllegalArgumentException("send of group '" + group.name() + "' needs checkpoints of this group, got "
+                    + checkpoint + (base == null ? "" : " over " + base));
+        }
+        if (base != null && base.id() >= checkpoint.id()) {
+            throw new IllegalArgumentException("an incremental image goes forward: " + base + " is not older than " + checkpoint);
+        }
         EpochTimeline.Dirty dirty = null;
         List<StateObject> selected;
         timeline.admin.lock();

@@ -109,8 +109,16 @@ final class ObjectRegistry {
                 : ephemeral.contains(o.id()) ? Persistence.EPHEMERAL : Persistence.DURABLE;
     }
 
-    /** Admin lock held: sets {@code id} ephemeral or durable; whether that changed anything. */
-    boolean setEphemeral(String id, boolean ephemeral) {
-        return ephemeral ? this.ephemeral.add(id) : this.ephemeral.remove(id);
+    /** Sets {@code id} ephemeral or durable; a change makes {@code durability} write the next checkpoint in full. */
+    void setEphemeral(String id, boolean ephemeral, Durability durability) {
+        timeline.admin.lock();
+        try {
+            group.checkOpen();
+            if (ephemeral ? this.ephemeral.add(id) : this.ephemeral.remove(id)) {
+                durability.policyChanged();
+            }
+        } finally {
+            timeline.admin.unlock();
+        }
     }
 }

@@ -1,20 +1,29 @@
 package io.aurora4j.txn;
 
+import io.aurora4j.notify.ListenerErrorHandler;
+import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
+import io.aurora4j.notify.RollbackListener;
 import io.aurora4j.notify.RollbackNotifier;
 import io.aurora4j.notify.SpeculationInfo;
+import io.aurora4j.store.StoredCheckpoint;
+import io.aurora4j.store.StoredState;
 import io.aurora4j.txn.spi.RollbackParticipant;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
- * One job: the rollback and restore sequence of a group — close the commit gate, discard later checkpoints, put the
+ * One job: the rollback and restore sequence of a group — a recovery's restore from the store, and a rollback:
+ * close the commit gate, discard later checkpoints, put the
  * pre-images back under the boxes' locks, discard objects created since, reopen an epoch, tell the participants,
- * and publish the event (also the restore event of a recovery) in rollback order.
+ * and publish the event (also the restore event of a recovery) to the group's listeners, in rollback order.
  *
  * <p>Thread-safe: a rollback runs under the timeline's admin lock; events are published under its publishing lock,
  * taken before the admin lock is released.
@@ -27,17 +36,56 @@ final class RollbackSequence {
     private final Consumer<Throwable> hookFailures;
     final CopyOnWriteArrayList<RollbackParticipant> participants = new CopyOnWriteArrayList<>();
 
-    RollbackSequence(Group group, EpochTimeline timeline, ObjectRegistry registry, RollbackNotifier notifier,
-                     Consumer<Throwable> hookFailures) {
+    /** Null {@code executor} or {@code errorHandler}: the notifier's defaults; {@code restoreListeners} hear the restore too. */
+    RollbackSequence(Group group, EpochTimeline timeline, ObjectRegistry registry, Consumer<Throwable> hookFailures,
+                     Executor executor, ListenerErrorHandler errorHandler, List<RollbackListener> restoreListeners) {
         this.group = group;
         this.timeline = timeline;
         this.registry = registry;
-        this.notifier = notifier;
         this.hookFailures = hookFailures;
+        RollbackNotifier.Builder nb = RollbackNotifier.builder(group.name());
+        if (executor != null) {
+            nb.executor(executor);
+        }
+        if (errorHandler != null) {
+            nb.errorHandler(errorHandler);
+        }
+        this.notifier = nb.build();
+        for (RollbackListener l : restoreListeners) {
+            notifier.register(l);
+        }
+    }
+
+    Registration register(RollbackListener listener) {
+        return notifier.register(listener);
+    }
+
+    CompletableFuture<Void> delivered() {
+        return notifier.delivered();
+    }
+
+    /** Admin lock held, the group closed: a rollback that completed publishes its event before the notifier closes. */
+    void closeNotifier() {
+        timeline.publishing.lock();
+        try {
+            notifier.close();
+        } finally {
+            timeline.publishing.unlock();
+        }
     }
 
     /** See {@link Group#rollback(Checkpoint, Throwable)}; {@code speculation} may be null. */
     RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, SpeculationInfo speculation) {
+        Objects.requireNonNull(checkpoint, "checkpoint");
+        Objects.requireNonNull(cause, "cause");
+        if (checkpoint.group() != group) {
+            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + group.name() + "'");
+        }
+        Txn t = Txn.current();
+        if (t.active) {
+            throw new IllegalStateException("rollback of group '" + group.name() + "' called inside a transaction of group '"
+                    + t.group.name() + "': roll back from outside any atomic scope");
+        }
         RollbackEvent event;
         timeline.admin.lock();
         try {
@@ -85,8 +133,38 @@ final class RollbackSequence {
         return event;
     }
 
+    /**
+     * Recovers a durable group, before anyone else can use it: every object of the store's last durable checkpoint
+     * (reusing {@code alreadyRead} if it is that one), then the group's first checkpoint (the stored one's id, already
+     * durable) and the flusher, and the restore event. A store without a checkpoint starts the group empty, with a first
+     * checkpoint to be written in full. If recovery fails, the group is closed, and so is the store.
+     */
+    void restoreFromStore(StoreDurability sd, StoredState alreadyRead) {
+        StoredState state;
+        try {
+            state = sd.lastDurableState(alreadyRead);
+            if (state != null) {
+                ObjectFormat.restoreAll(group, state, sd.codecs(), sd.store.describe());
+            }
+        } catch (RuntimeException | Error e) {
+            group.closed = true;
+            notifier.close();
+            sd.store.close();
+            throw e;
+        }
+        StoredCheckpoint recovered = state == null ? null : state.checkpoint();
+        if (recovered != null) {
+            timeline.continueFrom(recovered.id()); // the restored state is the stored checkpoint: same id
+        }
+        Checkpoint first = timeline.take(recovered == null ? null : recovered.label(), false, false);
+        sd.start(first, recovered);
+        if (recovered != null) {
+            publishRestore(first, new RestoredFromStore(sd.store.describe(), recovered.id()));
+        }
+    }
+
     /** The restore event of a recovery: the group now holds {@code first}, the store's last durable checkpoint. */
-    void publishRestore(Checkpoint first, Throwable cause) {
+    private void publishRestore(Checkpoint first, Throwable cause) {
         RollbackEvent event;
         timeline.admin.lock();
         try {

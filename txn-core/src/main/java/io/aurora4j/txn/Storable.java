@@ -71,7 +71,7 @@ final class Storable {
      * the codecs cannot encode, unless the object is not persisted. The persistence look-up runs only for such a value.
      */
     void check(StateObject owner, String what, Object value) {
-        if (value != null && !codecs.supports(value.getClass()) && owner.group().isPersisted(owner)) {
+        if (value != null && !codecs.supports(value.getClass()) && owner.group().registry.isPersisted(owner)) {
             throw rejected(owner.group().name(), StateObjects.kind(owner), owner.id(), what, value);
         }
     }
