@@ -14,7 +14,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Consistent cut (ARCHITECTURE.md invariant 3) through the epoch publish: a transfer commits while another thread
  * takes a checkpoint and reads both accounts through the checkpoint's view.
  *
- * <p>Protocol under test: {@code Group.takeCheckpoint} publishes a new {@code Epoch} with a volatile store to
+ * <p>Protocol under test: {@code EpochTimeline.take} publishes a new {@code Epoch} with a volatile store to
  * {@code currentEpoch}; {@code Txn.commit} reads {@code currentEpoch} while it holds the locks of its whole
  * write set, pushes pre-images stamped with that epoch before it writes the values back and releases each
  * box's lock word ({@code soMeta}); {@code CheckpointView.longAt} reads value and history inside the box's

@@ -11,7 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>How: one {@link Store#memory()} holds a checkpoint of a group with one region of {@value #PAGES} pages of
  * {@value #PAGE} bytes, every word of which holds {@link #STORED}. A batch is a group opened from that store
- * (the real recovery path: {@code Group.open}, {@code Durability.recover}, {@code Region.restoreLazily}), whose
+ * (the real recovery path: {@code Group.open}, {@code ObjectFormat.restoreAll}, {@code Region.restoreLazily}), whose
  * region starts with a placeholder per page; states take its pages in turn and a new batch is opened when they
  * are used up. Opening costs O(pages) of placeholders and no page read, about 5 ms for a batch of 16,384 here (warm), i.e. well
  * under a microsecond per state, against 50-450 µs for a region per state. Several groups are opened from the

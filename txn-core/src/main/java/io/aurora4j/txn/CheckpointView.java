@@ -90,12 +90,12 @@ public final class CheckpointView {
     private void check(StateObject x, long createdEpoch) {
         Objects.requireNonNull(x, "state object");
         if (x.group() != checkpoint.group()) {
-            throw new IllegalArgumentException(x.kind() + " '" + x.id() + "' belongs to group '" + x.group().name()
+            throw new IllegalArgumentException(StateObjects.kind(x) + " '" + x.id() + "' belongs to group '" + x.group().name()
                     + "', not to the group of " + checkpoint);
         }
         checkpoint.checkRetained();
         if (createdEpoch > checkpoint.closedEpoch.number) {
-            throw new NoSuchElementException(x.kind() + " '" + x.id() + "' did not exist at " + checkpoint);
+            throw new NoSuchElementException(StateObjects.kind(x) + " '" + x.id() + "' did not exist at " + checkpoint);
         }
     }
 

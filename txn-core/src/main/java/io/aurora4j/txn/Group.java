@@ -4,24 +4,13 @@ import io.aurora4j.notify.ListenerErrorHandler;
 import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackListener;
-import io.aurora4j.notify.RollbackNotifier;
-import io.aurora4j.txn.spi.CommitSink;
-import io.aurora4j.txn.spi.RollbackParticipant;
-import io.aurora4j.txn.spi.TxnSpi;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -60,91 +49,20 @@ import java.util.function.Supplier;
  * and does not affect the group or the other hooks. A rollback listener that throws is reported to the
  * listener error handler; the other listeners still run.
  *
+ * <h2>Where each concern lives</h2>
+ * This class is the facade over package-private parts with one job each (the epoch timeline, the registry, the
+ * transaction runner, the durability, the rollback sequence, ...; txn-core's README lists them). Calls go one way:
+ * from the group to its parts, and from the durability to the timeline.
+ *
  * <p>Thread-safe. A transaction belongs to the thread that runs it; state objects of one group cannot be
  * used inside a transaction of another.
  */
 public final class Group implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Group.class.getName());
+    private static final AtomicLong FORKS = new AtomicLong();
 
     static {
-        TxnSpi.install(new TxnSpi.Access() {
-            @Override
-            public void stage(Group group, CommitSink sink, Object item) {
-                Objects.requireNonNull(sink, "sink");
-                group.runningTxn("stage").stage(sink, item);
-            }
-
-            @Override
-            public boolean inTransaction(Group group) {
-                return group.inTransaction();
-            }
-
-            @Override
-            public long currentEpoch(Group group) {
-                return group.currentEpoch.number;
-            }
-
-            @Override
-            public long epochOf(Checkpoint checkpoint) {
-                return checkpoint.closedEpoch.number;
-            }
-
-            @Override
-            public RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
-                                          io.aurora4j.notify.SpeculationInfo speculation) {
-                Objects.requireNonNull(speculation, "speculation");
-                return group.rollback(checkpoint, cause, speculation);
-            }
-
-            @Override
-            public long durableEpoch(Group group) {
-                Durability d = group.durability;
-                return d == null ? Long.MAX_VALUE : d.failed() ? -1 : d.durableEpoch();
-            }
-
-            @Override
-            public Runnable onDurable(Group group, Runnable listener) {
-                Objects.requireNonNull(listener, "listener");
-                Durability d = group.durability;
-                return d == null ? () -> { } : d.onDurable(listener);
-            }
-
-            @Override
-            public boolean durabilityFailed(Group group) {
-                Durability d = group.durability;
-                return d != null && d.failed();
-            }
-
-            @Override
-            public Checkpoint pinnedCheckpoint(Group group) {
-                return group.takeCheckpoint(null, false, true);
-            }
-
-            @Override
-            public void unpin(Checkpoint checkpoint) {
-                checkpoint.group().unpin(checkpoint);
-            }
-
-            @Override
-            public void runGuarded(io.aurora4j.txn.spi.AccessGuard guard, Runnable task) {
-                Txn t = Txn.current();
-                io.aurora4j.txn.spi.AccessGuard outer = t.guard;
-                t.guard = guard;
-                try {
-                    task.run();
-                } finally {
-                    t.guard = outer;
-                }
-            }
-
-            @Override
-            public Runnable addRollbackParticipant(Group group, RollbackParticipant participant) {
-                Objects.requireNonNull(participant, "participant");
-                group.checkOpen();
-                group.rollbackParticipants.add(participant);
-                return () -> group.rollbackParticipants.remove(participant);
-            }
-        });
+        GroupSpiBridge.install();
     }
 
     private final String name;
@@ -152,39 +70,27 @@ public final class Group implements AutoCloseable {
     private final int maxRetries;
     private final Consumer<Throwable> hookErrorHandler;
     private final Executor maintenance;
-    private final RollbackNotifier notifier;
+
+    // The words a commit and a region write read, one load from the group as they always were; written only by the
+    // timeline (and the clock by commits): see EpochTimeline.
     final CommitGate gate = new CommitGate();
-
     private final Clock clock = new Clock();
-    private volatile long incarnation;
-    private volatile Epoch currentEpoch;
-    private volatile long releasedUpTo = -1;
-    private volatile boolean closed;
+    volatile long incarnation;
+    volatile Epoch currentEpoch;
+    volatile long releasedUpTo = -1;
+    /** Set by {@link #close()}, or by a recovery that failed while the group opened. */
+    volatile boolean closed;
+    private final AtomicLong boxOrders = new AtomicLong();
 
-    private final ReentrantLock admin = new ReentrantLock();
-    /** Taken before the admin lock is released, held while a rollback event is published. */
-    private final ReentrantLock publishing = new ReentrantLock();
-    private final ConcurrentHashMap<String, StateObject> objects = new ConcurrentHashMap<>();
-    private final ArrayDeque<Checkpoint> history = new ArrayDeque<>(); // guarded by admin
-    private long epochCounter; // guarded by admin
-    private long checkpointCounter; // guarded by admin
-    private long rollbackCounter; // guarded by admin
-    /** Pinned checkpoints in {@link #history}: they do not count against retention. Guarded by admin. */
-    private int pinnedInHistory;
-    private final LongAdder retainedPreImages = new LongAdder();
-    private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
-    /** Null for a group without a durable store. */
+    final EpochTimeline timeline;
+    final ObjectRegistry registry;
+    final TransactionRunner runner;
     final Durability durability;
+    final RollbackSequence rollbacks;
     /** Checks values at the write against the codecs; null for a group without a durable store (see {@link Storable}). */
     final Storable storable;
-    /** Ids of state objects kept out of the store; see {@link #setPersistence}. */
-    private final java.util.Set<String> ephemeral = ConcurrentHashMap.newKeySet();
-    /** The codecs a group without a store sends images with; null for the defaults. */
-    private final io.aurora4j.store.Codecs codecs;
-    /** Logs of a group without a durable store live here; created on first use. */
-    private volatile io.aurora4j.store.Store logStore;
 
-    private Group(Builder b) {
+    private Group(GroupSettings b) {
         this.name = b.name;
         this.retain = b.retain;
         this.maxRetries = b.maxRetries;
@@ -192,70 +98,16 @@ public final class Group implements AutoCloseable {
                 : e -> LOG.log(System.Logger.Level.WARNING, "a transaction hook of group '" + name + "' threw", e);
         this.maintenance = b.maintenance != null ? b.maintenance
                 : task -> Thread.ofVirtual().name("aurora4j-release-" + name).start(task);
-        RollbackNotifier.Builder nb = RollbackNotifier.builder(name);
-        if (b.notificationExecutor != null) {
-            nb.executor(b.notificationExecutor);
-        }
-        if (b.listenerErrorHandler != null) {
-            nb.errorHandler(b.listenerErrorHandler);
-        }
-        this.notifier = nb.build();
-        this.currentEpoch = new Epoch(0, false, null, null);
-        this.codecs = b.codecs;
-        this.durability = b.store == null ? null
-                : new Durability(this, b.store, b.codecs != null ? b.codecs : io.aurora4j.store.Codecs.defaults(),
-                b.period.toNanos());
-        this.storable = durability == null ? null : new Storable(durability.codecs);
-        for (RollbackListener l : b.restoreListeners) {
-            notifier.register(l);
-        }
-    }
-
-    /** Recovers a durable group from its store (or starts it empty) and starts its flusher. */
-    private Group startDurable(Builder b) {
-        io.aurora4j.store.StoredCheckpoint recovered;
-        try {
-            recovered = durability.recover(b.recoveredState);
-        } catch (RuntimeException | Error e) {
-            closeAfterFailedOpen();
-            throw e;
-        }
-        Checkpoint first;
-        admin.lock();
-        try {
-            if (recovered != null) {
-                checkpointCounter = recovered.id() - 1; // the restored state is the stored checkpoint: same id
-            }
-        } finally {
-            admin.unlock();
-        }
-        first = takeCheckpoint(recovered == null ? null : recovered.label());
-        durability.start(first, recovered);
-        if (recovered != null) {
-            RollbackEvent event;
-            admin.lock();
-            try {
-                event = RollbackEvent.builder(name, ++rollbackCounter, first,
-                                new RestoredFromStore(durability.store.describe(), recovered.id()))
-                        .restoredObjects(objects.size())
-                        .build();
-                publishing.lock();
-            } finally {
-                admin.unlock();
-            }
-            try {
-                notifier.publish(event);
-            } finally {
-                publishing.unlock();
-            }
-        }
-        return this;
-    }
-
-    private void closeAfterFailedOpen() {
-        closed = true;
-        notifier.close();
-        durability.store.close();
+        this.timeline = new EpochTimeline(this, retain, maintenance, b.store != null);
+        this.registry = new ObjectRegistry(this, timeline);
+        this.runner = new TransactionRunner(this, maxRetries, hookErrorHandler);
+        this.durability = b.store == null ? new MemoryDurability(b.codecs)
+                : new StoreDurability(name, timeline, registry, runner::reportHookFailure, b.store,
+                b.codecs != null ? b.codecs : io.aurora4j.store.Codecs.defaults(), b.period.toNanos());
+        timeline.observe(durability);
+        this.storable = durability.isDurable() ? new Storable(durability.codecs()) : null;
+        this.rollbacks = new RollbackSequence(this, timeline, registry, runner::reportHookFailure,
+                b.notificationExecutor, b.listenerErrorHandler, b.restoreListeners);
     }
 
     /**
@@ -271,13 +123,13 @@ public final class Group implements AutoCloseable {
         var last = store.lastDurable();
         // One StoredState for the name and the recovery: each copies the checkpoint's index, O(pages).
         io.aurora4j.store.spi.StoredState state = last.isEmpty() ? null : store.state(last.get().id());
-        String stored = state == null ? null : Durability.storedGroupName(state);
+        String stored = state == null ? null : ObjectFormat.storedGroupName(state);
         if (stored == null) {
             throw new IllegalArgumentException("store " + store.describe() + " holds no durable checkpoint of any group:"
                     + " create the group with Group.builder(name).store(store).open()");
         }
         Builder b = builder(stored).store(store);
-        b.recoveredState = state;
+        b.s.recoveredState = state;
         return b.open();
     }
 
@@ -300,7 +152,7 @@ public final class Group implements AutoCloseable {
 
     /** Creates a {@link TLong} with a unique id. */
     public TLong newLong(String id, long initial) {
-        return register(id, (version, epoch) -> new TLong(this, id, initial, version, epoch));
+        return registry.register(id, (version, epoch) -> new TLong(this, id, initial, version, epoch));
     }
 
     /**
@@ -311,12 +163,12 @@ public final class Group implements AutoCloseable {
         if (storable != null && id != null) {
             storable.checkInitial(name, id, initial);
         }
-        return register(id, (version, epoch) -> new TRef<>(this, id, initial, version, epoch));
+        return registry.register(id, (version, epoch) -> new TRef<>(this, id, initial, version, epoch));
     }
 
     /** Creates an empty {@link TMap} with a unique id. */
     public <K, V> TMap<K, V> newMap(String id) {
-        return register(id, (version, epoch) -> new TMap<>(this, id, version, epoch));
+        return registry.register(id, (version, epoch) -> new TMap<>(this, id, version, epoch));
     }
 
     /**
@@ -334,74 +186,28 @@ public final class Group implements AutoCloseable {
 
     /** The {@link Region} registered under {@code id}. */
     public Region region(String id) {
-        return lookup(id, Region.class);
+        return registry.lookup(id, Region.class);
     }
 
     Region registerRegion(String id, long capacity, int pageSize, boolean excluded) {
-        return register(id, (version, epoch) -> new Region(this, id, capacity, pageSize, excluded, version, epoch, null, null, 0));
+        return registry.register(id, (version, epoch) -> new Region(this, id, capacity, pageSize, excluded, version, epoch, null, null, 0));
     }
 
     /** The {@link TLong} registered under {@code id}. */
     public TLong longRef(String id) {
-        return lookup(id, TLong.class);
+        return registry.lookup(id, TLong.class);
     }
 
     /** The {@link TRef} registered under {@code id}. */
     @SuppressWarnings("unchecked")
     public <T> TRef<T> ref(String id) {
-        return lookup(id, TRef.class);
+        return registry.lookup(id, TRef.class);
     }
 
     /** The {@link TMap} registered under {@code id}. */
     @SuppressWarnings("unchecked")
     public <K, V> TMap<K, V> map(String id) {
-        return lookup(id, TMap.class);
-    }
-
-    private interface Factory<T extends StateObject> {
-        T create(long version, long epoch);
-    }
-
-    private <T extends StateObject> T register(String id, Factory<T> factory) {
-        Objects.requireNonNull(id, "id");
-        if (!id.isEmpty() && id.charAt(0) == '\u0000') {
-            throw new IllegalArgumentException("state object ids starting with NUL are reserved, got '" + id.substring(1) + "' after it");
-        }
-        Storable.checkId(name, id); // what no store or image could hold would end durability at the next flush
-        if (Txn.current().active) {
-            throw new IllegalStateException("state object '" + id + "' cannot be created inside a transaction of group '"
-                    + Txn.current().group.name + "': create state objects before or between transactions");
-        }
-        admin.lock();
-        try {
-            checkOpen();
-            Epoch epoch = currentEpoch;
-            T created = factory.create(clockNow(), epoch.number);
-            StateObject existing = objects.putIfAbsent(id, created);
-            if (existing != null) {
-                throw new IllegalArgumentException("group '" + name + "' already has a state object '" + id + "' (a " + existing.kind() + ")");
-            }
-            if (epoch.logging) {
-                epoch.created.add(created);
-            }
-            return created;
-        } finally {
-            admin.unlock();
-        }
-    }
-
-    private <T> T lookup(String id, Class<T> type) {
-        Objects.requireNonNull(id, "id");
-        checkOpen();
-        StateObject o = objects.get(id);
-        if (o == null) {
-            throw new NoSuchElementException("group '" + name + "' has no state object '" + id + "'");
-        }
-        if (!type.isInstance(o)) {
-            throw new IllegalArgumentException("state object '" + id + "' of group '" + name + "' is a " + o.kind()
-                    + ", not a " + type.getSimpleName());
-        }
-        return type.cast(o);
+        return registry.lookup(id, TMap.class);
     }
 
     // ================================================================== transactions
@@ -418,141 +224,13 @@ public final class Group implements AutoCloseable {
      */
     public void atomic(Runnable body) {
         Objects.requireNonNull(body, "body");
-        execute(null, body);
+        runner.atomic(null, body);
     }
 
     /** As {@link #atomic(Runnable)}, returning the body's result. */
     public <R> R atomic(Supplier<R> body) {
         Objects.requireNonNull(body, "body");
-        return execute(body, null);
-    }
-
-    private <R> R execute(Supplier<R> supplier, Runnable runnable) {
-        Txn t = Txn.current();
-        if (t.active) {
-            return nested(t, supplier, runnable);
-        }
-        checkOpen();
-        for (int attempt = 1; ; attempt++) {
-            t.begin(this);
-            R result;
-            try {
-                if (supplier != null) {
-                    result = supplier.get();
-                } else {
-                    runnable.run();
-                    result = null;
-                }
-                t.commit();
-            } catch (ConflictSignal conflict) {
-                abandon(t);
-                giveUpOrWait(t, attempt);
-                continue;
-            } catch (Throwable failure) {
-                abandon(t);
-                t.forgetContended();
-                throw failure;
-            }
-            List<Runnable> hooks = t.takeAfterCommit();
-            t.end();
-            t.forgetContended();
-            runHooks(hooks);
-            return result;
-        }
-    }
-
-    private <R> R nested(Txn t, Supplier<R> supplier, Runnable runnable) {
-        if (t.group != this) {
-            throw new IllegalStateException("a transaction of group '" + t.group.name + "' is running on this thread;"
-                    + " a transaction cannot span groups (atomic of group '" + name + "' was called inside it)");
-        }
-        t.enterNested();
-        R result;
-        try {
-            if (supplier != null) {
-                result = supplier.get();
-            } else {
-                runnable.run();
-                result = null;
-            }
-        } catch (ConflictSignal conflict) {
-            throw conflict; // the whole attempt re-runs; the top-level loop resets the nesting
-        } catch (Throwable failure) {
-            runHooks(t.rollbackNested());
-            throw failure;
-        }
-        t.commitNested();
-        return result;
-    }
-
-    private void abandon(Txn t) {
-        List<Runnable> hooks = t.takeAfterRollback();
-        t.end();
-        runHooks(hooks);
-    }
-
-    private void giveUpOrWait(Txn t, int attempt) {
-        checkOpen();
-        if (attempt >= maxRetries) {
-            throw new TransactionConflictException(name, attempt, List.copyOf(t.takeContended()));
-        }
-        Backoff.beforeRetry(attempt);
-    }
-
-    @FunctionalInterface
-    interface LongOp {
-        long apply(Txn t, LongBox box, long a, long b);
-    }
-
-    @FunctionalInterface
-    interface RefOp {
-        Object apply(Txn t, RefBox box, Object a, Object b);
-    }
-
-    /** A single operation on one {@code long} box outside any scope: its own transaction, no allocation. */
-    long runLong(LongBox box, long a, long b, LongOp op) {
-        checkOpen();
-        Txn t = Txn.current();
-        for (int attempt = 1; ; attempt++) {
-            t.begin(this);
-            try {
-                long r = op.apply(t, box, a, b);
-                t.commit();
-                t.end();
-                t.forgetContended();
-                return r;
-            } catch (ConflictSignal conflict) {
-                t.end();
-                giveUpOrWait(t, attempt);
-            } catch (Throwable failure) {
-                t.end();
-                t.forgetContended();
-                throw failure;
-            }
-        }
-    }
-
-    /** A single operation on one reference box outside any scope: its own transaction. */
-    Object runRef(RefBox box, Object a, Object b, RefOp op) {
-        checkOpen();
-        Txn t = Txn.current();
-        for (int attempt = 1; ; attempt++) {
-            t.begin(this);
-            try {
-                Object r = op.apply(t, box, a, b);
-                t.commit();
-                t.end();
-                t.forgetContended();
-                return r;
-            } catch (ConflictSignal conflict) {
-                t.end();
-                giveUpOrWait(t, attempt);
-            } catch (Throwable failure) {
-                t.end();
-                t.forgetContended();
-                throw failure;
-            }
-        }
+        return runner.atomic(body, null);
     }
 
     /** Whether a transaction of this group is running on the calling thread. */
@@ -570,7 +248,7 @@ public final class Group implements AutoCloseable {
      */
     public void afterCommit(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
-        runningTxn("afterCommit").afterCommit(hook);
+        runner.running("afterCommit").afterCommit(hook);
     }
 
     /**
@@ -584,48 +262,18 @@ public final class Group implements AutoCloseable {
      */
     public void afterRollback(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
-        runningTxn("afterRollback").afterRollback(hook);
-    }
-
-    private Txn runningTxn(String what) {
-        Txn t = Txn.current();
-        if (!t.active || t.group != this) {
-            throw new IllegalStateException(what + " needs a running transaction of group '" + name + "' on this thread");
-        }
-        return t;
-    }
-
-    private void runHooks(List<Runnable> hooks) {
-        if (hooks == null) {
-            return;
-        }
-        for (Runnable hook : hooks) {
-            try {
-                hook.run();
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable e) {
-                reportHookFailure(e);
-            }
-        }
+        runner.running("afterRollback").afterRollback(hook);
     }
 
     void reportHookFailure(Throwable e) {
-        if (e instanceof VirtualMachineError fatal) {
-            throw fatal;
-        }
-        try {
-            hookErrorHandler.accept(e);
-        } catch (Throwable ignored) {
-            LOG.log(System.Logger.Level.WARNING, "the hook error handler of group '" + name + "' threw", ignored);
-        }
+        runner.reportHookFailure(e);
     }
 
     // ================================================================== checkpoints
 
     /** Takes an unlabelled checkpoint. See {@link #checkpoint(String)}. */
     public Checkpoint checkpoint() {
-        return takeCheckpoint(null);
+        return timeline.take(null, false, false);
     }
 
     /**
@@ -638,155 +286,7 @@ public final class Group implements AutoCloseable {
     public Checkpoint checkpoint(String label) {
         Objects.requireNonNull(label, "label");
         Storable.checkLabel(name, label); // a store or an image holds at most StoreLimits.MAX_ID_BYTES
-        return takeCheckpoint(label);
-    }
-
-    private Checkpoint takeCheckpoint(String label) {
-        return takeCheckpoint(label, false, false);
-    }
-
-    /**
-     * With {@code onlyIfChanged}, returns null instead when nothing was logged or created in the current epoch.
-     * With {@code pin}, the checkpoint is pinned before anything can trim it (see {@link #trimHistory}).
-     */
-    private Checkpoint takeCheckpoint(String label, boolean onlyIfChanged, boolean pin) {
-        List<Epoch> toRelease;
-        Checkpoint cp;
-        admin.lock();
-        try {
-            checkOpen();
-            Epoch closing = currentEpoch;
-            if (onlyIfChanged && closing.logging && closing.isEmpty() && (durability == null || !durability.owesCheckpoint())) {
-                return null; // decided under the admin lock: epoch.created is guarded by it, and no checkpoint races
-            }
-            cp = new Checkpoint(this, ++checkpointCounter, label, closing, durability != null);
-            if (durability != null) {
-                durability.checkpointTaken();
-            }
-            currentEpoch = new Epoch(++epochCounter, true, closing, cp); // the cut: commits reading this epoch are after it
-            // Store-load order (Dekker with a committer, which locks a box and then reads the epoch): a view of this
-            // checkpoint read right after must not see a box before the new epoch is visible to that committer, or
-            // it could miss a commit that still falls before the cut. HotSpot fences volatile stores on x86 anyway;
-            // the JMM does not promise it for the acquire loads a view uses (found by the jcstress module's review).
-            java.lang.invoke.VarHandle.fullFence();
-            history.addLast(cp);
-            if (pin) {
-                cp.pins++;
-                pinnedInHistory++;
-            }
-            if (durability != null && durability.failed()) {
-                cp.failDurable(durability.failureException());
-            }
-            toRelease = trimHistory();
-        } finally {
-            admin.unlock();
-        }
-        releaseAll(toRelease);
-        return cp;
-    }
-
-    /**
-     * Evicts the oldest unpinned checkpoints beyond retention (admin lock held) and returns the epochs to
-     * release, oldest first. In a durable group, an epoch after the last durable checkpoint is still the
-     * flusher's (its undo list is part of the next flush's dirty set), so checkpoints are evicted only up to it.
-     *
-     * <p>A pinned checkpoint (a pending speculation's) is never evicted, and neither is anything a rollback to
-     * it needs: the epochs after it. A checkpoint after a pinned one that leaves retention is discarded (views
-     * of it and rollbacks to it are refused) but the epoch it opened stays on the chain, undo list and all;
-     * it is released with the pinned checkpoint's own epoch once the pin is gone and that checkpoint is the
-     * oldest to evict. Pinned checkpoints do not count against retention: history holds the newest
-     * {@code retain} unpinned checkpoints plus the pinned ones, and memory
-     * grows, while a pin stays, by the pre-images taken since it: one per object (or region root) per epoch in
-     * which it changed, plus a region's copied pages.
-     */
-    private List<Epoch> trimHistory() {
-        List<Epoch> toRelease = null;
-        while (history.size() - pinnedInHistory > retain) {
-            // not a stream: this runs on every checkpoint, often before the JIT compiled it
-            java.util.Iterator<Checkpoint> it = history.iterator();
-            Checkpoint victim = it.next();
-            Checkpoint next = null;
-            boolean oldest = true;
-            while (it.hasNext()) {
-                Checkpoint n = it.next();
-                if (victim.pins == 0) {
-                    next = n;
-                    break;
-                }
-                victim = n;
-                oldest = false;
-            }
-            if (next == null) {
-                break; // every checkpoint but the newest is pinned: the newest always stays
-            }
-            // Only the epoch that the victim opened served it alone: the next checkpoint closed it.
-            Epoch epoch = next.closedEpoch;
-            if (durability != null && !durability.failed() && epoch.number > durability.durableEpoch()) {
-                break;
-            }
-            victim.markDiscarded();
-            epoch.opener = null;
-            if (!oldest) {
-                history.remove(victim); // its epoch stays linked: a rollback to the older pinned checkpoint walks it
-                continue;
-            }
-            history.removeFirst();
-            if (toRelease == null) {
-                toRelease = new ArrayList<>(1);
-            }
-            // The victim's epoch and those of checkpoints evicted behind a pin since (none without pins), oldest first.
-            int at = toRelease.size();
-            for (Epoch e = epoch; e != null && e != victim.closedEpoch; ) {
-                Epoch older = e.previous;
-                e.previous = null;
-                e.opener = null;
-                toRelease.add(at, e);
-                e = older;
-            }
-            releasedUpTo = epoch.number; // committers stop linking pre-images of these epochs from now on
-        }
-        return toRelease;
-    }
-
-    /** Drops one pin of {@code cp} (taken by {@code TxnSpi.pinnedCheckpoint}); trims what it held beyond retention. */
-    private void unpin(Checkpoint cp) {
-        List<Epoch> toRelease;
-        admin.lock();
-        try {
-            if (cp.pins <= 0) {
-                throw new IllegalStateException(cp + " is not pinned");
-            }
-            cp.pins--;
-            if (cp.pins == 0 && cp.isRetained()) {
-                pinnedInHistory--; // retained means still in history: only trims and rollbacks take it out
-            }
-            toRelease = closed ? null : trimHistory();
-        } finally {
-            admin.unlock();
-        }
-        releaseAll(toRelease);
-    }
-
-    /**
-     * Epochs with at most this many pre-images and created objects are released on the calling thread: a few
-     * microseconds, where handing them to the maintenance executor costs a thread wake-up, and on a machine
-     * with few cores the woken thread preempts the caller for longer than the release itself (R3/R4: a
-     * 2 GiB region's checkpoint went from p50 ~130 µs to ~3 µs). A region's epoch is one pre-image whatever
-     * its dirty pages, whose dead pages are queued for the region's own allocation path, not freed here.
-     */
-    static final int INLINE_RELEASE_LIMIT = 64;
-
-    void releaseAll(List<Epoch> epochs) {
-        if (epochs == null) {
-            return;
-        }
-        for (Epoch epoch : epochs) {
-            if (epoch.isSmallerThan(INLINE_RELEASE_LIMIT)) {
-                release(epoch); // a commit that read this epoch late may still log into it: releaseLate handles that
-            } else {
-                maintenance.execute(() -> release(epoch));
-            }
-        }
+        return timeline.take(label, false, false);
     }
 
     // ================================================================== durability (see Durability)
@@ -799,15 +299,13 @@ public final class Group implements AutoCloseable {
      */
     public CompletableFuture<Checkpoint> barrier() {
         Checkpoint cp = checkpoint();
-        if (durability != null) {
-            durability.requestFlush();
-        }
+        durability.requestFlush();
         return cp.durable();
     }
 
     /** Whether the group writes its checkpoints to a durable store. */
     public boolean isDurable() {
-        return durability != null;
+        return durability.isDurable();
     }
 
     /**
@@ -819,23 +317,7 @@ public final class Group implements AutoCloseable {
     public io.aurora4j.store.DurableLog log(String logName) {
         Objects.requireNonNull(logName, "logName");
         checkOpen();
-        if (durability != null) {
-            return durability.store.log(logName);
-        }
-        io.aurora4j.store.Store s = logStore;
-        if (s == null) {
-            admin.lock();
-            try {
-                s = logStore;
-                if (s == null) {
-                    s = io.aurora4j.store.Store.memory();
-                    logStore = s;
-                }
-            } finally {
-                admin.unlock();
-            }
-        }
-        return s.log(logName);
+        return durability.log(logName);
     }
 
     /**
@@ -849,37 +331,20 @@ public final class Group implements AutoCloseable {
      */
     public void setPersistence(String id, Persistence policy) {
         Objects.requireNonNull(policy, "policy");
-        StateObject o = lookup(id, StateObject.class);
+        StateObject o = registry.lookup(id, StateObject.class);
         if (policy == Persistence.EXCLUDED) {
             throw new IllegalArgumentException("only regions can be excluded from checkpoints, when they are built"
                     + " (Region.Builder.excludedFromCheckpoints()); use EPHEMERAL to keep '" + id + "' out of the store");
         }
-        if (o instanceof Region r && r.isExcludedFromCheckpoints()) {
-            throw new IllegalArgumentException(r + " is excluded from checkpoints: it is never written whatever its policy");
+        if (StateObjects.excludedFromCheckpoints(o)) {
+            throw new IllegalArgumentException(o + " is excluded from checkpoints: it is never written whatever its policy");
         }
-        admin.lock();
-        try {
-            checkOpen();
-            boolean changed = policy == Persistence.EPHEMERAL ? ephemeral.add(id) : ephemeral.remove(id);
-            if (changed && durability != null) {
-                durability.policyChanged();
-            }
-        } finally {
-            admin.unlock();
-        }
+        registry.setEphemeral(id, policy == Persistence.EPHEMERAL, durability);
     }
 
     /** How state object {@code id} takes part in persistence. */
     public Persistence persistence(String id) {
-        StateObject o = lookup(id, StateObject.class);
-        if (o instanceof Region r && r.isExcludedFromCheckpoints()) {
-            return Persistence.EXCLUDED;
-        }
-        return ephemeral.contains(id) ? Persistence.EPHEMERAL : Persistence.DURABLE;
-    }
-
-    boolean isPersisted(StateObject o) {
-        return !ephemeral.contains(o.id()) && !(o instanceof Region r && r.isExcludedFromCheckpoints());
+        return registry.persistence(registry.lookup(id, StateObject.class));
     }
 
     // ================================================================== send / receive
@@ -907,71 +372,7 @@ public final class Group implements AutoCloseable {
      * @throws IllegalStateException    if either is not retained
      */
     public void send(Checkpoint checkpoint, Checkpoint base, java.io.OutputStream out) {
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        Objects.requireNonNull(out, "out");
-        if (checkpoint.group() != this || (base != null && base.group() != this)) {
-            throw new IllegalArgumentException("send of group '" + name + "' needs checkpoints of this group, got "
-                    + checkpoint + (base == null ? "" : " over " + base));
-        }
-        if (base != null && base.id() >= checkpoint.id()) {
-            throw new IllegalArgumentException("an incremental image goes forward: " + base + " is not older than " + checkpoint);
-        }
-        io.aurora4j.store.Codecs c = codecs();
-        List<UndoEntry> dirty = new ArrayList<>();
-        List<StateObject> created = new ArrayList<>();
-        List<StateObject> selected = new ArrayList<>();
-        admin.lock();
-        try {
-            checkOpen();
-            checkpoint.checkRetained();
-            if (base != null) {
-                base.checkRetained();
-                Epoch e = checkpoint.closedEpoch;
-                for (; e != null && e != base.closedEpoch; e = e.previous) {
-                    UndoEntry head = e.undoList();
-                    if (head != null) {
-                        dirty.add(head);
-                    }
-                    for (StateObject o : e.created) {
-                        if (isPersisted(o)) {
-                            created.add(o);
-                        }
-                    }
-                }
-                if (e == null) {
-                    throw new IllegalStateException(base + " is not an ancestor of " + checkpoint);
-                }
-            }
-            long cut = checkpoint.closedEpoch.number;
-            for (StateObject o : objects.values()) {
-                if (Durability.createdEpoch(o) <= cut && isPersisted(o) && (base == null || o instanceof Region)) {
-                    selected.add(o);
-                }
-            }
-        } finally {
-            admin.unlock();
-        }
-        drainCommits(); // commits of the checkpoint's epochs have pushed their pre-images
-        io.aurora4j.store.spi.CheckpointWriter w = io.aurora4j.store.Images.writer(out, checkpoint.id(),
-                base == null ? -1 : base.id(), checkpoint.label().orElse(null));
-        boolean done = false;
-        try {
-            if (base == null) {
-                w.putObject(Durability.GROUP_META_ID, Durability.KIND_GROUP, name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                for (StateObject o : selected) {
-                    Durability.writeWhole(o, checkpoint, w, c);
-                }
-            } else {
-                Durability.writeChanges(checkpoint, base.closedEpoch.number, dirty, created, selected, w, c);
-            }
-            checkpoint.checkRetained(); // pages read above are the checkpoint's only while it is retained
-            w.commit();
-            done = true;
-        } finally {
-            if (!done) {
-                w.abort();
-            }
-        }
+        ImageSender.send(this, timeline, registry, durability.codecs(), checkpoint, base, out);
     }
 
     /**
@@ -1025,125 +426,7 @@ public final class Group implements AutoCloseable {
         return open(store);
     }
 
-    private io.aurora4j.store.Codecs codecs() {
-        return durability != null ? durability.codecs : codecs != null ? codecs : io.aurora4j.store.Codecs.defaults();
-    }
-
-    /**
-     * Closes the commit gate, waits for the commits in flight to leave it and opens it again (commits that arrive
-     * meanwhile re-run): afterwards every commit of an epoch that is already closed has pushed its pre-images.
-     * Under the admin lock, so it never interleaves with a rollback's own use of the gate.
-     */
-    void drainCommits() {
-        admin.lock();
-        try {
-            gate.closeAndDrain();
-            gate.open();
-        } finally {
-            admin.unlock();
-        }
-    }
-
-    ReentrantLock adminLock() {
-        return admin;
-    }
-
-    long rollbackCount() {
-        return rollbackCounter;
-    }
-
-    java.util.Collection<StateObject> stateObjects() {
-        return objects.values();
-    }
-
-    /**
-     * The flusher: a checkpoint if anything changed in the current epoch. Every change pushes a pre-image onto
-     * the epoch's undo list (a region's first change in an epoch pushes its root's), so an empty list means
-     * nothing changed; a change racing with this check lands in the epoch and is found next period.
-     */
-    void checkpointIfChanged() {
-        takeCheckpoint(null, true, false);
-    }
-
-    Checkpoint newestCheckpoint() {
-        admin.lock();
-        try {
-            return history.peekLast();
-        } finally {
-            admin.unlock();
-        }
-    }
-
-    /** Admin lock held: {@code cp} is durable; collects the checkpoints it makes durable and evicts what may go. */
-    List<Epoch> durableUpTo(Checkpoint cp, List<Checkpoint> nowDurable) {
-        for (Checkpoint c : history) {
-            if (c.id() <= cp.id() && !c.isDurable()) {
-                nowDurable.add(c); // completed by the flusher once the durable listeners have run
-            }
-        }
-        return trimHistory();
-    }
-
-    /** The store failed: every checkpoint not yet durable never will be. */
-    void durabilityFailed(RuntimeException cause) {
-        List<Epoch> toRelease;
-        admin.lock();
-        try {
-            for (Checkpoint c : history) {
-                c.failDurable(cause);
-            }
-            toRelease = trimHistory();
-        } finally {
-            admin.unlock();
-        }
-        releaseAll(toRelease);
-    }
-
-    /** Unlinks the pre-images of an epoch no retained checkpoint needs, in chunks so checkpoints are not held up. */
-    private void release(Epoch epoch) {
-        UndoEntry e = epoch.takeUndoList();
-        List<TMap.Cell> emptied = new ArrayList<>();
-        List<UndoEntry> regionEntries = new ArrayList<>();
-        while (e != null) {
-            admin.lock();
-            try {
-                epoch.created.clear();
-                int n = 0;
-                for (; e != null && n < 4096; n++, e = e.nextInEpoch) {
-                    // The entry is the oldest on its box's chain: cut it off the head or off its newer entry.
-                    if (!e.box.casHistory(e, null)) {
-                        UndoEntry newer = e.newer;
-                        if (newer != null) {
-                            newer.older = null;
-                        }
-                    } else if (e.box instanceof TMap.Cell cell) {
-                        emptied.add(cell); // its history is gone: purge it if it is empty
-                    }
-                    if (e.box instanceof RegionRoot) {
-                        regionEntries.add(e); // its pages are freed below, outside the admin lock
-                    }
-                }
-                retainedPreImages.add(-n);
-            } finally {
-                admin.unlock();
-            }
-        }
-        for (TMap.Cell cell : emptied) {
-            cell.map.tryPurge(cell);
-        }
-        for (UndoEntry r : regionEntries) {
-            ((RegionRoot) r.box).region.released(r); // pages only this epoch's pre-image held go back to the pool
-        }
-    }
-
-    /** Releases an epoch into which a commit logged after the epoch left retention. */
-    void releaseLate(Epoch epoch) {
-        maintenance.execute(() -> release(epoch));
-    }
-
     // ================================================================== fork
-
-    private static final java.util.concurrent.atomic.AtomicLong FORKS = new java.util.concurrent.atomic.AtomicLong();
 
     /** A fork named after this group ({@code name-fork-N}). See {@link #fork(Checkpoint, String)}. */
     public Group fork(Checkpoint checkpoint) {
@@ -1169,70 +452,13 @@ public final class Group implements AutoCloseable {
     public Group fork(Checkpoint checkpoint, String forkName) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(forkName, "forkName");
-        if (checkpoint.group() != this) {
-            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + name + "'");
-        }
-        if (Txn.current().active) {
-            throw new IllegalStateException("fork of group '" + name + "' called inside a transaction of group '"
-                    + Txn.current().group.name + "': fork from outside any atomic scope");
-        }
-        checkOpen();
-        // A region recovered lazily still has pages only in this group's store, which the fork must not depend on
-        // (it may outlive it): load them now, before the admin lock, so checkpoints are not held up by the reads.
-        for (StateObject o : objects.values()) {
-            if (o instanceof Region r) {
-                r.loadStoredPages();
-            }
-        }
-        Builder fb = builder(forkName).retainCheckpoints(retain).maxRetries(maxRetries)
-                .hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance);
-        Group fork = fb.open();
-        admin.lock();
-        try {
-            checkOpen();
-            checkpoint.checkRetained();
-            // Region pages carry this group's commit versions; the fork's clock starts past them.
-            fork.clock.set(clockNow());
-            CheckpointView view = checkpoint.view();
-            long cut = checkpoint.closedEpoch.number;
-            for (StateObject o : objects.values()) {
-                String id = o.id();
-                if (o instanceof TLong x && x.createdEpoch <= cut) {
-                    fork.newLong(id, view.get(x));
-                } else if (o instanceof TRef<?> x && x.createdEpoch <= cut) {
-                    fork.newRef(id, view.get(x));
-                } else if (o instanceof TMap<?, ?> x && x.createdEpoch <= cut) {
-                    copyMap(view, x, fork.newMap(id));
-                } else if (o instanceof Region r && r.createdEpoch <= cut) {
-                    fork.register(id, (version, epoch) -> r.forkInto(fork, checkpoint, version));
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            fork.close();
-            throw e;
-        } finally {
-            admin.unlock();
-        }
-        return fork;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <K, V> void copyMap(CheckpointView view, TMap<K, V> from, TMap<?, ?> to) {
-        Map<K, V> entries = view.snapshot(from);
-        TMap<K, V> target = (TMap<K, V>) to;
-        if (!entries.isEmpty()) {
-            target.group().atomic(() -> entries.forEach(target::put));
-        }
+        return GroupFork.fork(this, timeline, registry, checkpoint, builder(forkName).retainCheckpoints(retain)
+                .maxRetries(maxRetries).hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance));
     }
 
     /** The retained checkpoints, oldest first: a snapshot. */
     public List<Checkpoint> history() {
-        admin.lock();
-        try {
-            return List.copyOf(history);
-        } finally {
-            admin.unlock();
-        }
+        return timeline.history();
     }
 
     /** Rolls back to {@code checkpoint}; the event's cause records who asked. See {@link #rollback(Checkpoint, Throwable)}. */
@@ -1257,142 +483,20 @@ public final class Group implements AutoCloseable {
         return rollback(checkpoint, cause, null);
     }
 
-    private RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, io.aurora4j.notify.SpeculationInfo speculation) {
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        Objects.requireNonNull(cause, "cause");
-        if (checkpoint.group() != this) {
-            throw new IllegalArgumentException(checkpoint + " does not belong to group '" + name + "'");
-        }
-        Txn t = Txn.current();
-        if (t.active) {
-            throw new IllegalStateException("rollback of group '" + name + "' called inside a transaction of group '"
-                    + t.group.name + "': roll back from outside any atomic scope");
-        }
-        RollbackEvent event;
-        admin.lock();
-        try {
-            checkOpen();
-            checkpoint.checkRetained();
-            long started = System.nanoTime();
-            gate.closeAndDrain();
-            long restored;
-            int discardedCheckpoints = 0;
-            long discardedOutputs = 0;
-            List<TMap.Cell> emptied = new ArrayList<>();
-            try {
-                incarnation = incarnation + 1; // every transaction in flight fails its next read or its commit
-                // Later checkpoints are marked discarded BEFORE any restored value is written back: a view read
-                // validates retention after it read (seqlock style), so a read that saw a restored value then sees
-                // the discard and throws instead of returning a mix of two checkpoints (issue #10, item 8).
-                while (history.peekLast() != checkpoint) {
-                    Checkpoint gone = history.removeLast();
-                    gone.markDiscarded();
-                    if (gone.pins > 0) {
-                        pinnedInHistory--; // its pin holds nothing now; unpin will find it discarded
-                    }
-                    gone.failDurable(new IllegalStateException(gone + " was discarded by a rollback to " + checkpoint
-                            + " before it became durable"));
-                    discardedCheckpoints++;
-                }
-                restored = restoreTo(checkpoint, emptied);
-                if (durability != null) {
-                    durability.rolledBack(checkpoint);
-                }
-                currentEpoch = new Epoch(++epochCounter, true, checkpoint.closedEpoch, checkpoint);
-                for (RollbackParticipant p : rollbackParticipants) {
-                    try {
-                        discardedOutputs += p.rolledBack(this, checkpoint.closedEpoch.number);
-                    } catch (Throwable e) {
-                        reportHookFailure(e);
-                    }
-                }
-            } finally {
-                gate.open();
-            }
-            for (TMap.Cell cell : emptied) {
-                cell.map.tryPurge(cell);
-            }
-            RollbackEvent.Builder eb = RollbackEvent.builder(name, ++rollbackCounter, checkpoint, cause)
-                    .duration(Duration.ofNanos(System.nanoTime() - started))
-                    .restoredObjects(restored)
-                    .discardedCheckpoints(discardedCheckpoints)
-                    .discardedOutputs(discardedOutputs);
-            if (speculation != null) {
-                eb.speculation(speculation);
-            }
-            event = eb.build();
-            // Hand over from the admin lock to the publish lock: events are published in rollback order,
-            // but no listener (on a direct executor) ever runs while the admin lock is held.
-            publishing.lock();
-        } finally {
-            admin.unlock();
-        }
-        try {
-            notifier.publish(event);
-        } finally {
-            publishing.unlock();
-        }
-        return event;
-    }
-
-    /** Gate closed and drained, admin lock held. Returns the number of distinct objects restored. */
-    private long restoreTo(Checkpoint checkpoint, List<TMap.Cell> emptied) {
-        Epoch stop = checkpoint.closedEpoch;
-        List<Epoch> undone = new ArrayList<>();
-        for (Epoch e = currentEpoch; e != stop; e = e.previous) {
-            undone.add(e); // newest first
-        }
-        // Lock everything first, as a commit would, so no reader can see a mix of restored and unrestored values.
-        List<VBox> locked = new ArrayList<>();
-        for (Epoch e : undone) {
-            for (UndoEntry u = e.undoList(); u != null; u = u.nextInEpoch) {
-                long m = u.box.lvMeta();
-                if ((m & VBox.LOCKED) == 0) {
-                    u.box.soMeta(m | VBox.LOCKED);
-                    locked.add(u.box);
-                }
-            }
-        }
-        long version = tick();
-        for (Epoch e : undone) { // newest epoch first: the last value restored is the oldest pre-image
-            UndoEntry u = e.takeUndoList();
-            long popped = 0;
-            for (; u != null; u = u.nextInEpoch) {
-                u.box.restore(u);
-                u.box.popHistory(u);
-                popped++;
-                if (u.oldRef == TMap.ABSENT) {
-                    emptied.add((TMap.Cell) u.box);
-                }
-            }
-            retainedPreImages.add(-popped);
-        }
-        for (Epoch e : undone) { // before unlocking, so no reader sees a discarded object's restored value
-            for (StateObject o : e.created) {
-                objects.remove(o.id(), o);
-                o.discard(version);
-            }
-            e.created.clear();
-        }
-        long published = version << 2;
-        for (VBox b : locked) {
-            if ((b.lvMeta() & VBox.DEAD) == 0) {
-                b.soMeta(published);
-            }
-        }
-        return locked.size();
+    RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, io.aurora4j.notify.SpeculationInfo speculation) {
+        return rollbacks.rollback(checkpoint, cause, speculation);
     }
 
     /** Registers a listener told of every later rollback, once each, in rollback order, after state is restored. */
     public Registration onRollback(RollbackListener listener) {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
-        return notifier.register(listener);
+        return rollbacks.register(listener);
     }
 
     /** Completes when every rollback event published so far has reached every listener it was for. */
     public CompletableFuture<Void> notificationsDelivered() {
-        return notifier.delivered();
+        return rollbacks.delivered();
     }
 
     // ================================================================== lifecycle and stats
@@ -1403,37 +507,24 @@ public final class Group implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (durability != null && !closed && !durability.isFlusherThread()) {
-            durability.stop(true); // a last checkpoint to disk while the group is still open
+        if (!closed) {
+            durability.beforeClose();
         }
-        admin.lock();
+        timeline.admin.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            if (durability != null) {
-                for (Checkpoint c : history) {
-                    c.failDurable(new IllegalStateException("group '" + name + "' was closed before " + c + " became durable"));
-                }
-                durability.store.close();
-            }
-            if (logStore != null) {
-                logStore.close();
-            }
-            for (StateObject o : objects.values()) {
+            durability.close();
+            for (StateObject o : registry.all()) {
                 if (o instanceof Region r) {
                     r.close();
                 }
             }
-            publishing.lock(); // a rollback that completed publishes its event before the notifier closes
-            try {
-                notifier.close();
-            } finally {
-                publishing.unlock();
-            }
+            rollbacks.closeNotifier();
         } finally {
-            admin.unlock();
+            timeline.admin.unlock();
         }
     }
 
@@ -1455,11 +546,11 @@ public final class Group implements AutoCloseable {
 
     /** A snapshot of the group's counters. */
     public Stats stats() {
-        admin.lock();
+        timeline.admin.lock();
         try {
-            return new Stats(objects.size(), history.size(), retainedPreImages.sum(), rollbackCounter);
+            return new Stats(registry.size(), timeline.retainedCount(), timeline.retainedPreImages(), timeline.rollbackCount());
         } finally {
-            admin.unlock();
+            timeline.admin.unlock();
         }
     }
 
@@ -1475,8 +566,6 @@ public final class Group implements AutoCloseable {
             throw new IllegalStateException("group '" + name + "' is closed");
         }
     }
-
-    private final java.util.concurrent.atomic.AtomicLong boxOrders = new java.util.concurrent.atomic.AtomicLong();
 
     long nextBoxOrder() {
         return boxOrders.getAndIncrement();
@@ -1503,7 +592,15 @@ public final class Group implements AutoCloseable {
     }
 
     void countPreImages(int n) {
-        retainedPreImages.add(n);
+        timeline.countPreImages(n);
+    }
+
+    void releaseLate(Epoch epoch) {
+        timeline.releaseLate(epoch);
+    }
+
+    void advanceClock(long to) {
+        clock.set(to);
     }
 
     static IllegalArgumentException foreignObject(String what, Group owner, Group running) {
@@ -1516,80 +613,47 @@ public final class Group implements AutoCloseable {
      * the value already set. Not thread-safe; {@link #open()} may be called once per builder.
      */
     public static final class Builder {
-        private final String name;
-        private int retain = 64;
-        private boolean retainSet;
-        private int maxRetries = 10_000;
-        private boolean maxRetriesSet;
-        private Executor notificationExecutor;
-        private ListenerErrorHandler listenerErrorHandler;
-        private Consumer<Throwable> hookErrorHandler;
-        private Executor maintenance;
-        private io.aurora4j.store.Store store;
-        private Duration period;
-        private io.aurora4j.store.Codecs codecs;
-        private final List<RollbackListener> restoreListeners = new ArrayList<>();
-        private boolean opened;
+        private final GroupSettings s;
 
         private Builder(String name) {
-            this.name = Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("a group name must not be blank");
-            }
+            this.s = new GroupSettings(name);
         }
 
         /** How many checkpoints {@link Group#history()} keeps (default 64); older ones are discarded and their memory released. */
         public Builder retainCheckpoints(int count) {
-            requireState(!retainSet, "retainCheckpoints was already set to " + retain);
-            if (count < 1) {
-                throw new IllegalArgumentException("retainCheckpoints must be at least 1, was " + count);
-            }
-            retain = count;
-            retainSet = true;
+            s.retainCheckpoints(count);
             return this;
         }
 
         /** How many attempts a conflicting transaction makes before {@link TransactionConflictException} (default 10,000). */
         public Builder maxRetries(int attempts) {
-            requireState(!maxRetriesSet, "maxRetries was already set to " + maxRetries);
-            if (attempts < 1) {
-                throw new IllegalArgumentException("maxRetries must be at least 1, was " + attempts);
-            }
-            maxRetries = attempts;
-            maxRetriesSet = true;
+            s.maxRetries(attempts);
             return this;
         }
 
         /** Where rollback listeners run (default: a virtual thread per delivery). */
         public Builder notificationExecutor(Executor executor) {
-            requireState(notificationExecutor == null, "notificationExecutor was already set to " + notificationExecutor);
-            notificationExecutor = Objects.requireNonNull(executor, "executor");
+            s.notificationExecutor(executor);
             return this;
         }
 
         /** Told when a rollback listener throws (default: a warning through System.Logger). */
         public Builder listenerErrorHandler(ListenerErrorHandler handler) {
-            requireState(listenerErrorHandler == null, "listenerErrorHandler was already set to " + listenerErrorHandler);
-            listenerErrorHandler = Objects.requireNonNull(handler, "handler");
+            s.listenerErrorHandler(handler);
             return this;
         }
 
         /** Told when an afterCommit/afterRollback hook throws (default: a warning through System.Logger). */
         public Builder hookErrorHandler(Consumer<Throwable> handler) {
-            requireState(hookErrorHandler == null, "hookErrorHandler was already set to " + hookErrorHandler);
-            hookErrorHandler = Objects.requireNonNull(handler, "handler");
+            s.hookErrorHandler(handler);
             return this;
         }
 
         /** Where memory of checkpoints that left retention is released (default: a virtual thread per release). */
         public Builder maintenanceExecutor(Executor executor) {
-            requireState(maintenance == null, "maintenanceExecutor was already set to " + maintenance);
-            maintenance = Objects.requireNonNull(executor, "executor");
+            s.maintenanceExecutor(executor);
             return this;
         }
-
-        /** Set by {@link Group#open(io.aurora4j.store.Store)}: the state it already read for the group's name. */
-        private io.aurora4j.store.spi.StoredState recoveredState;
 
         /**
          * Makes the group durable in {@code store}: checkpoints are written to it in the background, every
@@ -1598,8 +662,7 @@ public final class Group implements AutoCloseable {
          * store from then on and closes it when it closes.
          */
         public Builder store(io.aurora4j.store.Store store) {
-            requireState(this.store == null, "store was already set to " + (this.store == null ? null : this.store.describe()));
-            this.store = Objects.requireNonNull(store, "store");
+            s.store(store);
             return this;
         }
 
@@ -1609,19 +672,13 @@ public final class Group implements AutoCloseable {
          * checkpoints become durable only through {@link Group#barrier()}, which writes on the calling thread.
          */
         public Builder checkpointEvery(Duration period) {
-            requireState(this.period == null, "checkpointEvery was already set to " + this.period);
-            Objects.requireNonNull(period, "period");
-            if (period.isNegative() || (!period.isZero() && period.toNanos() < 100_000)) {
-                throw new IllegalArgumentException("checkpointEvery must be zero (no periodic checkpoints) or at least 100 µs, was " + period);
-            }
-            this.period = period;
+            s.checkpointEvery(period);
             return this;
         }
 
         /** How {@link TRef} values and {@link TMap} keys and values are written to the store and into images (default {@code Codecs.defaults()}). */
         public Builder codecs(io.aurora4j.store.Codecs codecs) {
-            requireState(this.codecs == null, "codecs was already set to " + this.codecs);
-            this.codecs = Objects.requireNonNull(codecs, "codecs");
+            s.codecs(codecs);
             return this;
         }
 
@@ -1631,7 +688,7 @@ public final class Group implements AutoCloseable {
          * the group and to replay {@link Group#log durable logs}.
          */
         public Builder onRestore(RollbackListener listener) {
-            restoreListeners.add(Objects.requireNonNull(listener, "listener"));
+            s.onRestore(listener);
             return this;
         }
 
@@ -1642,22 +699,12 @@ public final class Group implements AutoCloseable {
          * @throws io.aurora4j.store.StoreException if the store cannot be read
          */
         public Group open() {
-            requireState(!opened, "this builder already opened group '" + name + "'");
-            if (store == null) {
-                requireState(period == null, "checkpointEvery needs a store: set store(...) too");
+            s.opening();
+            Group g = new Group(s);
+            if (g.durability instanceof StoreDurability sd) {
+                g.rollbacks.restoreFromStore(sd, s.recoveredState);
             }
-            if (period == null) {
-                period = Duration.ofMillis(10);
-            }
-            opened = true;
-            Group g = new Group(this);
-            return store == null ? g : g.startDurable(this);
-        }
-
-        private static void requireState(boolean ok, String message) {
-            if (!ok) {
-                throw new IllegalStateException(message);
-            }
+            return g;
         }
     }
 }

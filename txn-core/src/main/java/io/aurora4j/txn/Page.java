@@ -24,7 +24,7 @@ import java.lang.invoke.VarHandle;
  * is published.
  *
  * <h2>Pages restored lazily</h2>
- * A region recovered from a store ({@link Durability}) starts with <em>restored</em> pages: placeholders that
+ * A region recovered from a store ({@link StoreDurability}) starts with <em>restored</em> pages: placeholders that
  * hold no chunk and whose bytes are still only in the store ({@link #stored} non-null). They wrap the shared
  * zero buffer of their size until loaded, so a stray read of one reads zeros, never unmapped memory. Every
  * path that reads a page's bytes calls {@link #ensureLoaded()} first; the first such call takes a chunk, reads

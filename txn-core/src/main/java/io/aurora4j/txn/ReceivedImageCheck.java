@@ -20,7 +20,7 @@ import java.util.Map;
  * Checks, record by record, that a group can be built from a received image before any of it is committed to
  * the receiver's store: what {@link Group#receive(InputStream, Store, ImageLimits)} promises (all or nothing).
  * It wraps the store's writer for the image and passes each record on once it holds; so the store commits only
- * an image that {@link Durability#recover} can restore — every object of a known kind with a value of the right
+ * an image that {@link ObjectFormat#restoreAll} can restore — every object of a known kind with a value of the right
  * size that the default codecs decode, every entry of a map, every page of a region, of its region's page size
  * and inside it, and the group object present — and a failed receive leaves the store as it was.
  *
@@ -86,7 +86,7 @@ final class ReceivedImageCheck implements CheckpointWriter {
     public void putObject(String id, byte kind, byte[] value) {
         Shape previous = objects.get(id);
         Shape shape = shapeOf(id, kind, value, true);
-        if (previous != null && previous.kind() == Durability.KIND_REGION && kind == Durability.KIND_REGION
+        if (previous != null && previous.kind() == ObjectFormat.KIND_REGION && kind == ObjectFormat.KIND_REGION
                 && (previous.capacity() != shape.capacity() || previous.pageSize() != shape.pageSize())) {
             // the store keeps the pages it holds for the id: pages of another shape would not fit the new region
             throw new IllegalArgumentException("Region '" + id + "' changes from " + previous.capacity() + " bytes in pages of "
@@ -99,40 +99,40 @@ final class ReceivedImageCheck implements CheckpointWriter {
 
     /** The shape of object {@code id}, or a clear error saying why no group object can be built from it. */
     private Shape shapeOf(String id, byte kind, byte[] value, boolean fromImage) {
-        boolean groupId = id.equals(Durability.GROUP_META_ID);
+        boolean groupId = id.equals(ObjectFormat.GROUP_META_ID);
         if (!groupId && !id.isEmpty() && id.charAt(0) == '\u0000') {
             throw new IllegalArgumentException("object id '" + printable(id) + "' is reserved (it starts with NUL)");
         }
-        if (groupId != (kind == Durability.KIND_GROUP)) {
-            throw new IllegalArgumentException(groupId ? "the group object is of kind " + kind + ", not " + Durability.KIND_GROUP
+        if (groupId != (kind == ObjectFormat.KIND_GROUP)) {
+            throw new IllegalArgumentException(groupId ? "the group object is of kind " + kind + ", not " + ObjectFormat.KIND_GROUP
                     : "object '" + id + "' is of kind " + kind + ", the group object's");
         }
         switch (kind) {
-            case Durability.KIND_GROUP -> {
+            case ObjectFormat.KIND_GROUP -> {
                 if (new String(value, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
                     throw new IllegalArgumentException("the group object names no group (its name is blank)");
                 }
                 return Shape.of(kind);
             }
-            case Durability.KIND_LONG -> {
+            case ObjectFormat.KIND_LONG -> {
                 if (value.length != 8) {
                     throw new IllegalArgumentException("TLong '" + id + "' holds " + value.length + " bytes, expected 8");
                 }
                 return Shape.of(kind);
             }
-            case Durability.KIND_REF -> {
+            case ObjectFormat.KIND_REF -> {
                 if (fromImage) { // a base's values were checked when they were received or written
                     decode(value, "TRef '" + id + "' holds a value");
                 }
                 return Shape.of(kind);
             }
-            case Durability.KIND_MAP -> {
+            case ObjectFormat.KIND_MAP -> {
                 if (value.length != 0) {
                     throw new IllegalArgumentException("TMap '" + id + "' holds " + value.length + " bytes of value, expected none");
                 }
                 return Shape.of(kind);
             }
-            case Durability.KIND_REGION -> {
+            case ObjectFormat.KIND_REGION -> {
                 return regionShape(id, value, fromImage);
             }
             default -> throw new IllegalArgumentException("object '" + id + "' is of unknown kind " + kind
@@ -144,8 +144,8 @@ final class ReceivedImageCheck implements CheckpointWriter {
         if (value.length != 16) {
             throw new IllegalArgumentException("Region '" + id + "' has " + value.length + " bytes of settings, expected 16");
         }
-        long capacity = Durability.readLong(value, 0);
-        long pageSize = Durability.readLong(value, 8);
+        long capacity = ObjectFormat.readLong(value, 0);
+        long pageSize = ObjectFormat.readLong(value, 8);
         if (pageSize < Region.MIN_PAGE_SIZE || pageSize > Region.MAX_STORED_PAGE_SIZE || Long.bitCount(pageSize) != 1) {
             throw new IllegalArgumentException("Region '" + id + "': page size must be a power of two from " + Region.MIN_PAGE_SIZE
                     + " to " + Region.MAX_STORED_PAGE_SIZE + ", was " + pageSize);
@@ -164,12 +164,12 @@ final class ReceivedImageCheck implements CheckpointWriter {
                         + " pages (the image's regions span " + regionPages + " pages; each needs its page table)");
             }
         }
-        return new Shape(Durability.KIND_REGION, capacity, (int) pageSize, pages);
+        return new Shape(ObjectFormat.KIND_REGION, capacity, (int) pageSize, pages);
     }
 
     @Override
     public void removeObject(String id) {
-        if (id.equals(Durability.GROUP_META_ID)) {
+        if (id.equals(ObjectFormat.GROUP_META_ID)) {
             throw new IllegalArgumentException("the image removes the group object");
         }
         objects.remove(id);
@@ -178,7 +178,7 @@ final class ReceivedImageCheck implements CheckpointWriter {
 
     @Override
     public void putEntry(String id, byte[] key, byte[] value) {
-        requireKind(id, Durability.KIND_MAP, "an entry", "a map");
+        requireKind(id, ObjectFormat.KIND_MAP, "an entry", "a map");
         decode(key, "the key of an entry of TMap '" + id + "'");
         decode(value, "the value of an entry of TMap '" + id + "'");
         store.putEntry(id, key, value);
@@ -186,14 +186,14 @@ final class ReceivedImageCheck implements CheckpointWriter {
 
     @Override
     public void removeEntry(String id, byte[] key) {
-        requireKind(id, Durability.KIND_MAP, "a removed entry", "a map");
+        requireKind(id, ObjectFormat.KIND_MAP, "a removed entry", "a map");
         decode(key, "the key of a removed entry of TMap '" + id + "'");
         store.removeEntry(id, key);
     }
 
     @Override
     public void putPage(String id, long index, DirectBuffer src, int offset, int length) {
-        Shape r = requireKind(id, Durability.KIND_REGION, "page " + index, "a region");
+        Shape r = requireKind(id, ObjectFormat.KIND_REGION, "page " + index, "a region");
         if (index >= r.pages()) {
             throw new IllegalArgumentException("page " + index + " of Region '" + id + "' is beyond its " + r.pages() + " pages");
         }
@@ -230,7 +230,7 @@ final class ReceivedImageCheck implements CheckpointWriter {
 
     @Override
     public StoredCheckpoint commit() {
-        if (objects.get(Durability.GROUP_META_ID) == null) {
+        if (objects.get(ObjectFormat.GROUP_META_ID) == null) {
             throw new IllegalArgumentException("the image holds no group object: no group can be built from it");
         }
         return store.commit();

@@ -317,11 +317,6 @@ public final class Region implements StateObject {
     }
 
     @Override
-    public String kind() {
-        return "Region";
-    }
-
-    @Override
     public String toString() {
         return "Region '" + id + "' of group '" + group.name() + "' (" + capacity + " bytes, pages of " + pageSize + ")";
     }
@@ -1401,8 +1396,8 @@ public final class Region implements StateObject {
         }
     }
 
-    @Override
-    public void discard(long version) {
+    /** See {@link StateObjects#discard}. */
+    void discard(long version) {
         discarded = true;
         scope = Scope.NONE;
         hotPage = zero;

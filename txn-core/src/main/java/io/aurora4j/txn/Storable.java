@@ -71,8 +71,8 @@ final class Storable {
      * the codecs cannot encode, unless the object is not persisted. The persistence look-up runs only for such a value.
      */
     void check(StateObject owner, String what, Object value) {
-        if (value != null && !codecs.supports(value.getClass()) && owner.group().isPersisted(owner)) {
-            throw rejected(owner.group().name(), owner.kind(), owner.id(), what, value);
+        if (value != null && !codecs.supports(value.getClass()) && owner.group().registry.isPersisted(owner)) {
+            throw rejected(owner.group().name(), StateObjects.kind(owner), owner.id(), what, value);
         }
     }
 
@@ -121,7 +121,7 @@ final class Storable {
     private static UnwritableValueException unwritable(StateObject owner, long checkpointId, String what, Throwable cause) {
         String group = owner.group().name();
         return new UnwritableValueException(group, owner.id(), checkpointId, "group '" + group + "': checkpoint " + checkpointId
-                + " cannot be written: " + owner.kind() + " '" + owner.id() + "' " + what
+                + " cannot be written: " + StateObjects.kind(owner) + " '" + owner.id() + "' " + what
                 + " (overwrite or remove the value, or roll back: the next checkpoint without it is made durable)", cause);
     }
 }

@@ -52,7 +52,7 @@ public final class TLong extends LongBox implements StateObject {
             t.writeLong(this, value);
             return;
         }
-        group.runLong(this, value, 0, SET);
+        TransactionRunner.runLong(group, this, value, 0, SET);
     }
 
     /** Adds {@code delta} and returns the new value. */
@@ -61,7 +61,7 @@ public final class TLong extends LongBox implements StateObject {
         if (t.active) {
             return ADD.apply(t, this, delta, 0);
         }
-        return group.runLong(this, delta, 0, ADD);
+        return TransactionRunner.runLong(group, this, delta, 0, ADD);
     }
 
     /** Sets the value and returns the previous one. */
@@ -70,7 +70,7 @@ public final class TLong extends LongBox implements StateObject {
         if (t.active) {
             return GET_AND_SET.apply(t, this, value, 0);
         }
-        return group.runLong(this, value, 0, GET_AND_SET);
+        return TransactionRunner.runLong(group, this, value, 0, GET_AND_SET);
     }
 
     /** Sets the value to {@code update} if it equals {@code expected}; says whether it did. */
@@ -79,7 +79,7 @@ public final class TLong extends LongBox implements StateObject {
         if (t.active) {
             return CAS.apply(t, this, expected, update) != 0;
         }
-        return group.runLong(this, expected, update, CAS) != 0;
+        return TransactionRunner.runLong(group, this, expected, update, CAS) != 0;
     }
 
     /**
@@ -96,17 +96,12 @@ public final class TLong extends LongBox implements StateObject {
     }
 
     @Override
-    public String kind() {
-        return "TLong";
-    }
-
-    @Override
     String describe() {
         return "TLong '" + id + "'";
     }
 
-    @Override
-    public void discard(long version) {
+    /** See {@link StateObjects#discard}. */
+    void discard(long version) {
         soMeta(version << 2 | DEAD | LOCKED);
     }
 
@@ -116,22 +111,22 @@ public final class TLong extends LongBox implements StateObject {
     }
 
     // Non-capturing, so these are allocated once: outside a scope an operation allocates nothing.
-    private static final Group.LongOp SET = (t, b, v, unused) -> {
+    private static final TransactionRunner.LongOp SET = (t, b, v, unused) -> {
         t.writeLong(b, v);
         return v;
     };
-    private static final Group.LongOp ADD = (t, b, d, unused) -> {
+    private static final TransactionRunner.LongOp ADD = (t, b, d, unused) -> {
         long v = t.readLong(b) + d;
         t.writeLong(b, v);
         return v;
     };
-    private static final Group.LongOp GET_AND_SET = (t, b, v, unused) -> {
+    private static final TransactionRunner.LongOp GET_AND_SET = (t, b, v, unused) -> {
         long old = t.readLong(b);
         t.writeLong(b, v);
         return old;
     };
     /** Returns 1 if it set the value, 0 if the value did not equal {@code expected}. */
-    private static final Group.LongOp CAS = (t, b, expected, update) -> {
+    private static final TransactionRunner.LongOp CAS = (t, b, expected, update) -> {
         if (t.readLong(b) != expected) {
             return 0;
         }

@@ -371,13 +371,8 @@ public final class TMap<K, V> implements StateObject {
 
     // ------------------------------------------------------------------ StateObject
 
-    @Override
-    public String kind() {
-        return "TMap";
-    }
-
-    @Override
-    public void discard(long version) {
+    /** See {@link StateObjects#discard}. */
+    void discard(long version) {
         discarded = true;
         for (SizeStripe s : stripes) {
             s.soMeta(version << 2 | VBox.DEAD | VBox.LOCKED);

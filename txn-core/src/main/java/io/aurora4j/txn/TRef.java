@@ -61,7 +61,7 @@ public final class TRef<T> extends RefBox implements StateObject {
             t.writeRef(this, value);
             return;
         }
-        group.runRef(this, value, null, SET);
+        TransactionRunner.runRef(group, this, value, null, SET, false);
     }
 
     /** Sets the value and returns the previous one. */
@@ -72,7 +72,7 @@ public final class TRef<T> extends RefBox implements StateObject {
         if (t.active) {
             return (T) GET_AND_SET.apply(t, this, value, null);
         }
-        return (T) group.runRef(this, value, null, GET_AND_SET);
+        return (T) TransactionRunner.runRef(group, this, value, null, GET_AND_SET, false);
     }
 
     /** Sets the value to {@code update} if it {@linkplain Objects#equals equals} {@code expected}; says whether it did. */
@@ -82,7 +82,7 @@ public final class TRef<T> extends RefBox implements StateObject {
         if (t.active) {
             return CAS.apply(t, this, expected, update) == Boolean.TRUE;
         }
-        return group.runRef(this, expected, update, CAS) == Boolean.TRUE;
+        return TransactionRunner.runRef(group, this, expected, update, CAS, false) == Boolean.TRUE;
     }
 
     /**
@@ -96,7 +96,7 @@ public final class TRef<T> extends RefBox implements StateObject {
         if (t.active) {
             return (T) UPDATE.apply(t, this, fn, null);
         }
-        return (T) group.runRef(this, fn, null, UPDATE);
+        return (T) TransactionRunner.runRef(group, this, fn, null, UPDATE, false);
     }
 
     /**
@@ -111,17 +111,12 @@ public final class TRef<T> extends RefBox implements StateObject {
     }
 
     @Override
-    public String kind() {
-        return "TRef";
-    }
-
-    @Override
     String describe() {
         return "TRef '" + id + "'";
     }
 
-    @Override
-    public void discard(long version) {
+    /** See {@link StateObjects#discard}. */
+    void discard(long version) {
         soMeta(version << 2 | DEAD | LOCKED);
     }
 
@@ -130,16 +125,16 @@ public final class TRef<T> extends RefBox implements StateObject {
         return "TRef '" + id + "' of group '" + group.name() + "'";
     }
 
-    private static final Group.RefOp SET = (t, b, v, unused) -> {
+    private static final TransactionRunner.RefOp SET = (t, b, v, unused) -> {
         t.writeRef(b, v);
         return v;
     };
-    private static final Group.RefOp GET_AND_SET = (t, b, v, unused) -> {
+    private static final TransactionRunner.RefOp GET_AND_SET = (t, b, v, unused) -> {
         Object old = t.readRef(b);
         t.writeRef(b, v);
         return old;
     };
-    private static final Group.RefOp CAS = (t, b, expected, update) -> {
+    private static final TransactionRunner.RefOp CAS = (t, b, expected, update) -> {
         if (!Objects.equals(t.readRef(b), expected)) {
             return Boolean.FALSE;
         }
@@ -147,7 +142,7 @@ public final class TRef<T> extends RefBox implements StateObject {
         return Boolean.TRUE;
     };
     @SuppressWarnings("unchecked")
-    private static final Group.RefOp UPDATE = (t, b, fn, unused) -> {
+    private static final TransactionRunner.RefOp UPDATE = (t, b, fn, unused) -> {
         Object v = ((UnaryOperator<Object>) fn).apply(t.readRef(b));
         ((TRef<?>) b).checkStorable(v);
         t.writeRef(b, v);

@@ -11,12 +11,12 @@ import java.util.function.Consumer;
 
 /** Hand-made checkpoint images: well-framed (lengths, CRCs, trailer right) but with whatever content a test wants. */
 final class CraftedImages {
-    static final byte GROUP = Durability.KIND_GROUP;
-    static final byte LONG = Durability.KIND_LONG;
-    static final byte REF = Durability.KIND_REF;
-    static final byte MAP = Durability.KIND_MAP;
-    static final byte REGION = Durability.KIND_REGION;
-    static final String GROUP_ID = Durability.GROUP_META_ID;
+    static final byte GROUP = ObjectFormat.KIND_GROUP;
+    static final byte LONG = ObjectFormat.KIND_LONG;
+    static final byte REF = ObjectFormat.KIND_REF;
+    static final byte MAP = ObjectFormat.KIND_MAP;
+    static final byte REGION = ObjectFormat.KIND_REGION;
+    static final String GROUP_ID = ObjectFormat.GROUP_META_ID;
 
     private CraftedImages() {
     }
@@ -40,7 +40,7 @@ final class CraftedImages {
     }
 
     static byte[] longValue(long v) {
-        return Durability.longBytes(v);
+        return ObjectFormat.longBytes(v);
     }
 
     static byte[] encoded(Object v) {

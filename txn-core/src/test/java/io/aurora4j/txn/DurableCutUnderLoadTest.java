@@ -63,7 +63,7 @@ class DurableCutUnderLoadTest {
                     int found = 0;
                     for (StoredState.StoredObject o : state.objects()) {
                         if (o.id().startsWith("acct-")) {
-                            sum += Durability.readLong(o.value(), 0);
+                            sum += ObjectFormat.readLong(o.value(), 0);
                             found++;
                         }
                     }

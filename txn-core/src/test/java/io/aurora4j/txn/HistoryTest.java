@@ -149,7 +149,7 @@ class HistoryTest {
     void largeEpochsAreReleasedOnTheMaintenanceExecutor() {
         Queue<Runnable> tasks = new ArrayDeque<>();
         try (Group g = Group.builder("memory").retainCheckpoints(1).maintenanceExecutor(tasks::add).open()) {
-            int n = Group.INLINE_RELEASE_LIMIT;
+            int n = EpochTimeline.INLINE_RELEASE_LIMIT;
             TLong[] xs = new TLong[n];
             for (int i = 0; i < n; i++) {
                 xs[i] = g.newLong("x" + i, 0);
@@ -185,7 +185,7 @@ class HistoryTest {
             assertEquals(2, g.stats().retainedPreImages());
             Checkpoint second = g.checkpoint();
             assertFalse(first.isRetained());
-            assertTrue(tasks.isEmpty(), "an epoch of " + (Group.INLINE_RELEASE_LIMIT - 1) + " or fewer pre-images is released inline");
+            assertTrue(tasks.isEmpty(), "an epoch of " + (EpochTimeline.INLINE_RELEASE_LIMIT - 1) + " or fewer pre-images is released inline");
             assertEquals(0, g.stats().retainedPreImages());
             x.set(2);
             assertEquals(1, second.view().get(x));

@@ -108,7 +108,7 @@ class ReceiveMalformedImageTest {
             Exception e = assertThrows(Exception.class, () -> {
                 try (Group g = Group.receive(new ByteArrayInputStream(c.image()))) {
                     // a group that was built anyway fails at first touch: touch every region page
-                    for (StateObject o : g.stateObjects()) {
+                    for (StateObject o : g.registry.all()) {
                         if (o instanceof Region r) {
                             r.getLong(0);
                             r.getLong(r.capacity() - 8);

@@ -129,7 +129,7 @@ class StorableSizesIssue10Test {
         // Written as a group of an earlier version did, before pages were limited (64 MiB pages fit a store record).
         try (Store store = Store.directory(dir)) {
             try (CheckpointWriter w = store.begin(1, -1, null)) {
-                w.putObject(Durability.GROUP_META_ID, Durability.KIND_GROUP, "old".getBytes(StandardCharsets.UTF_8));
+                w.putObject(ObjectFormat.GROUP_META_ID, ObjectFormat.KIND_GROUP, "old".getBytes(StandardCharsets.UTF_8));
                 byte[] meta = new byte[16];
                 long capacity = 128L * MIB;
                 long pageSize = 64L * MIB;
@@ -137,7 +137,7 @@ class StorableSizesIssue10Test {
                     meta[i] = (byte) (capacity >>> (56 - 8 * i));
                     meta[8 + i] = (byte) (pageSize >>> (56 - 8 * i));
                 }
-                w.putObject("heap", Durability.KIND_REGION, meta);
+                w.putObject("heap", ObjectFormat.KIND_REGION, meta);
                 w.commit();
             }
         }

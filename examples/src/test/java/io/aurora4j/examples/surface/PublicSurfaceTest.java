@@ -199,4 +199,25 @@ class PublicSurfaceTest {
         assertEquals(List.of("method undocumented", "field field", "type Nested", "method call",
                 "method Point(constructor)", "field OFF"), missing);
     }
+
+    /**
+     * Issue #11, item 2: nothing a user can call on a state object breaks it. {@code discard(long)} (which killed an
+     * object for good) and {@code kind()} were public through the state-object interface; the interface is now sealed
+     * and package-private, and so are those operations.
+     */
+    @Test
+    void noStateObjectHasAPublicMethodThatCanBreakIt() {
+        for (Class<?> kind : List.of(io.aurora4j.txn.TLong.class, io.aurora4j.txn.TRef.class, io.aurora4j.txn.TMap.class,
+                io.aurora4j.txn.Region.class)) {
+            List<String> dangerous = java.util.Arrays.stream(kind.getMethods())
+                    .map(java.lang.reflect.Method::getName)
+                    .filter(n -> n.equals("discard") || n.equals("kind"))
+                    .collect(Collectors.toList());
+            assertEquals(List.of(), dangerous, kind.getSimpleName() + " exposes to users: " + dangerous);
+            for (Class<?> implemented : kind.getInterfaces()) {
+                assertTrue(java.lang.reflect.Modifier.isPublic(implemented.getModifiers()) || implemented.isSealed(),
+                        kind.getSimpleName() + " implements " + implemented.getName() + ", which is neither public API nor sealed");
+            }
+        }
+    }
 }
