@@ -54,16 +54,17 @@ final class CompactCommand extends StoreCommand {
         List<StoredCheckpoint> held = open.store.checkpoints();
         StoredCheckpoint newest = open.store.lastDurable().orElseThrow(
                 () -> new UsageError(open.directory + " holds no checkpoint: nothing to compact"));
-        // after compact: the new full checkpoint and the newest keep - 1 of today's
-        List<StoredCheckpoint> dropped = held.subList(0, Math.max(0, held.size() - (keep - 1)));
         List<Path> before = segments(open);
-        if (dropped.isEmpty() || dropped.size() == 1 && before.size() == 1 && newest.isFull()
-                && open.store.reclaimableBytes() == 0) {
-            return report(open.directory, newest, held, List.of(), before, before, false,
-                    "nothing to compact: " + (dropped.isEmpty() ? "fewer than " + keep + " checkpoints held"
-                            : "one full checkpoint in one segment"));
+        // fewer than N held: nothing would be dropped; one full checkpoint in one segment: no file could go (the
+        // segment a new checkpoint goes to is never deleted by its own commit)
+        if (held.size() < keep || held.size() == 1 && newest.isFull() && before.size() == 1) {
+            return report(open.directory, newest, held, List.of(), before, bytesOf(before), before, false,
+                    "nothing to compact: " + (held.size() < keep ? held.size() + " checkpoints held, fewer than "
+                            + "--keep " + keep : "one full checkpoint, in one segment"));
         }
-        long bytesBefore = bytes(before);
+        // after compact: the new full checkpoint and the newest keep - 1 of today's
+        List<StoredCheckpoint> dropped = held.subList(0, held.size() - (keep - 1));
+        long bytesBefore = bytesOf(before);
         if (!yes) {
             err().printf("sls compact %s: writes checkpoint %d (a full copy of checkpoint %d), then drops %d "
                             + "checkpoint%s (%s) and deletes the segment files nothing kept needs (%d files, %d bytes "
@@ -94,7 +95,7 @@ final class CompactCommand extends StoreCommand {
                     + "checkpoint was committed)");
             return Sls.CANNOT_OPEN;
         }
-        return report(dir, written, held, dropped, before, segments(dir), true, null);
+        return report(dir, written, held, dropped, before, bytesBefore, segments(dir), true, null);
     }
 
     /** Writes {@code state} again as a full checkpoint, one id above it; returns it once durable. */
@@ -114,14 +115,15 @@ final class CompactCommand extends StoreCommand {
     }
 
     private int report(Path dir, StoredCheckpoint newest, List<StoredCheckpoint> held, List<StoredCheckpoint> dropped,
-                       List<Path> before, List<Path> after, boolean compacted, String note) {
+                       List<Path> before, long bytesBefore, List<Path> after, boolean compacted, String note) {
         List<String> deleted = new ArrayList<>();
         for (Path p : before) {
             if (!after.contains(p)) {
                 deleted.add(p.getFileName().toString());
             }
         }
-        long freed = bytesOf(before) - bytesOf(after);
+        long bytesAfter = bytesOf(after);
+        long freed = bytesBefore - bytesAfter;
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("directory", dir.toString());
@@ -130,8 +132,8 @@ final class CompactCommand extends StoreCommand {
             doc.put("dropped", dropped.stream().map(StoredCheckpoint::id).toList());
             doc.put("kept", held.stream().map(StoredCheckpoint::id).toList());
             doc.put("deletedSegments", deleted);
-            doc.put("bytesBefore", bytesOf(before));
-            doc.put("bytesAfter", bytesOf(after));
+            doc.put("bytesBefore", bytesBefore);
+            doc.put("bytesAfter", bytesAfter);
             doc.put("note", note);
             out().println(Json.write(doc));
         } else if (!compacted) {
@@ -162,10 +164,6 @@ final class CompactCommand extends StoreCommand {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private long bytes(List<Path> files) {
-        return bytesOf(files);
     }
 
     private static long bytesOf(List<Path> files) {
