@@ -17,7 +17,9 @@ import java.util.function.Predicate;
  * copied out of the store, O(its size) memory, released after the evaluation), and the predicate gets the view of
  * that group's one checkpoint. The predicate therefore finds objects by id through the view's group, e.g.
  * {@code v -> v.get(v.checkpoint().group().longRef("balance")) >= 0}; a predicate written that way works for
- * {@link Group#bisect} too. The store is only read. Stateless; thread-safe as the store is (its methods may be
+ * {@link Group#bisect} too. The store is only read — but opening a directory store applies its retention: open it
+ * with the retention its writer used ({@code Store.directoryBuilder(dir).retainCheckpoints(n)}), or the default
+ * keeps only the newest 16 and the search starts there. Stateless; thread-safe as the store is (its methods may be
  * called from several threads, one search per call).
  */
 public final class DurableHistory {

@@ -60,12 +60,15 @@ final class HistoryBisect {
         }
         Store copy = Store.memory();
         try {
-            ExpandableArrayBuffer page = new ExpandableArrayBuffer(4096);
+            ExpandableArrayBuffer page = null; // made at the first page: Agrona needs a flag a group without regions does not
             try (CheckpointWriter w = copy.begin(cp.id(), -1, cp.label())) {
                 for (StoredState.StoredObject o : state.objects()) {
                     w.putObject(o.id(), o.kind(), o.value());
                     state.forEachEntry(o.id(), (k, v) -> w.putEntry(o.id(), k, v));
                     for (long index : state.pages(o.id())) {
+                        if (page == null) {
+                            page = new ExpandableArrayBuffer(4096);
+                        }
                         int length = state.readPage(o.id(), index, page, 0);
                         w.putPage(o.id(), index, page, 0, length);
                     }
