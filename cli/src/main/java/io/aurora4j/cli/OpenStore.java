@@ -74,7 +74,7 @@ final class OpenStore implements AutoCloseable {
         }
     }
 
-    private static boolean looksLikeStore(Path dir) throws Refused {
+    static boolean looksLikeStore(Path dir) throws Refused {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString())
                     .anyMatch(n -> n.equals("LOCK") || n.equals("HIGHWATER") || n.matches("segment-\\d{16}\\.log"));

@@ -9,8 +9,10 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code sls}: Aurora's command line for a store directory, offline — {@code ls}, {@code describe}, {@code verify},
- * {@code dump}. Every command reads the directory through the store's own recovery without changing a byte of it,
- * and refuses (exit {@link #CANNOT_OPEN}) a directory a live store holds. {@code --json} prints one JSON document
+ * {@code dump}, {@code diff}, {@code send}, {@code bisect} read the directory through the store's own recovery
+ * without changing a byte of it; {@code recv} writes an image into a directory (all or nothing) and
+ * {@code compact} drops old history (after asking). Every command refuses (exit {@link #CANNOT_OPEN}) a directory
+ * a live store holds. {@code --json} prints one JSON document
  * for machines; {@code --help} on any command shows its usage.
  *
  * <p>Exit codes: {@link #OK} 0, {@link #PROBLEM} 1 (the check found a problem: {@code verify} found damage),
@@ -21,12 +23,14 @@ import java.util.concurrent.Callable;
  * <p>Each invocation is independent; {@link #commandLine()} returns a new, unshared parser.
  */
 @Command(name = "sls", mixinStandardHelpOptions = true, versionProvider = Sls.Version.class,
-        description = "Offline commands over an Aurora4j store directory. None of them changes the directory; "
-                + "each refuses a directory a live store holds.",
+        description = "Offline commands over an Aurora4j store directory. Only recv and compact change a "
+                + "directory (compact after asking); every command refuses a directory a live store holds.",
         subcommands = {LsCommand.class, DescribeCommand.class, VerifyCommand.class, DumpCommand.class,
+                DiffCommand.class, SendCommand.class, RecvCommand.class, CompactCommand.class, BisectCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:the check found a problem (verify: damage)",
+        exitCodeList = {"0:ok", "1:the check found a problem (verify: damage; recv: a damaged image; bisect: "
+                + "a checkpoint breaks the predicate; compact: not confirmed)",
                 "2:usage error (bad option, no such checkpoint or object)",
                 "3:the store cannot be opened (missing, not a store, held by a live process, unreadable)"})
 public final class Sls implements Callable<Integer> {
@@ -42,7 +46,14 @@ public final class Sls implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    Sls() {
+    /** Where {@code recv} reads an image and {@code compact} its confirmation when no file is given. */
+    final java.io.InputStream stdin;
+    /** Where {@code send} writes an image when no file is given: the bytes, unencoded. */
+    final java.io.OutputStream stdout;
+
+    Sls(java.io.InputStream stdin, java.io.OutputStream stdout) {
+        this.stdin = stdin;
+        this.stdout = stdout;
     }
 
     /** Runs {@code sls ARGS} and exits the JVM with its exit code. */
@@ -55,7 +66,12 @@ public final class Sls implements Callable<Integer> {
      * code; {@code setOut}/{@code setErr} redirect its output.
      */
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new Sls());
+        return commandLine(System.in, System.out);
+    }
+
+    /** A parser whose binary input ({@code recv}, {@code compact}'s question) and output ({@code send}) are these. */
+    static CommandLine commandLine(java.io.InputStream stdin, java.io.OutputStream stdout) {
+        CommandLine cl = new CommandLine(new Sls(stdin, stdout));
         // an unexpected exception while reading the store means it could not be read (3), not "a problem found" (1)
         cl.setExecutionExceptionHandler((e, line, parse) -> {
             line.getErr().println("sls: cannot read the store: " + e);

@@ -22,6 +22,9 @@ abstract class StoreCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Sls parent;
+
     PrintWriter out() {
         return spec.commandLine().getOut();
     }

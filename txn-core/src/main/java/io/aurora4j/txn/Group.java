@@ -461,6 +461,19 @@ public final class Group implements AutoCloseable {
         return timeline.history();
     }
 
+    /**
+     * The oldest retained checkpoint whose {@linkplain Checkpoint#view() view} breaks the invariant {@code holds},
+     * or empty if the newest holds: bisecting history to find where an invariant was first violated. Assumes that
+     * once broken it stays broken; evaluates {@code holds} at most {@code 1 + ceil(log2 n)} times over the {@code n}
+     * checkpoints of {@link #history()} (a snapshot taken at the call). {@link DurableHistory#bisect} does the same
+     * over a store's durable checkpoints. Thread-safe; runs {@code holds} on the calling thread, outside any lock.
+     *
+     * @throws IllegalStateException if an evaluated checkpoint leaves retention meanwhile (its view fails)
+     */
+    public java.util.Optional<Checkpoint> bisect(java.util.function.Predicate<? super CheckpointView> holds) {
+        return HistoryBisect.firstBreaking(history(), cp -> holds.test(cp.view()));
+    }
+
     /** Rolls back to {@code checkpoint}; the event's cause records who asked. See {@link #rollback(Checkpoint, Throwable)}. */
     public RollbackEvent rollback(Checkpoint checkpoint) {
         return rollback(checkpoint, new RollbackRequested(Thread.currentThread()));
