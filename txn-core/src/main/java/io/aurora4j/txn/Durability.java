@@ -315,6 +315,9 @@ final class Durability {
      * false if a rollback made what was read unusable (nothing was committed).
      */
     private boolean flush(Checkpoint cp) {
+        Jfr.FlushEvent event = new Jfr.FlushEvent();
+        event.begin();
+        long started = System.nanoTime();
         group.drainCommits(); // commits that read the closed epochs have pushed their pre-images
         List<UndoEntry> dirty = new ArrayList<>();
         List<StateObject> created = new ArrayList<>();
@@ -427,6 +430,21 @@ final class Durability {
             admin.unlock();
         }
         group.releaseAll(toRelease);
+        GroupCounters counters = group.counters;
+        counters.flushes.incrementAndGet();
+        if (stored.isFull()) {
+            counters.fullFlushes.incrementAndGet();
+        }
+        counters.flushBytes.addAndGet(stored.bytes());
+        counters.flushLatency.record(System.nanoTime() - started);
+        if (event.shouldCommit()) {
+            event.group = group.name();
+            event.checkpointId = cp.id();
+            event.baseId = stored.baseId();
+            event.full = stored.isFull();
+            event.bytes = stored.bytes();
+            event.commit();
+        }
         // Listeners (boundaries scheduling their releases) before the futures: once barrier() returns, the outputs
         // the checkpoint covers are already on their way.
         for (Runnable l : durableListeners) {

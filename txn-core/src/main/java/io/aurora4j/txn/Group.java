@@ -183,6 +183,10 @@ public final class Group implements AutoCloseable {
     private final io.aurora4j.store.Codecs codecs;
     /** Logs of a group without a durable store live here; created on first use. */
     private volatile io.aurora4j.store.Store logStore;
+    /** What the group does, for metrics(), JMX and Micrometer. */
+    final GroupCounters counters = new GroupCounters();
+    /** Removes the group's GroupMXBean; a no-op when JMX is off. */
+    private Runnable unregisterJmx = () -> { };
 
     private Group(Builder b) {
         this.name = b.name;
@@ -209,10 +213,15 @@ public final class Group implements AutoCloseable {
         for (RollbackListener l : b.restoreListeners) {
             notifier.register(l);
         }
+        if (b.jmx) {
+            unregisterJmx = GroupJmx.register(this);
+        }
     }
 
     /** Recovers a durable group from its store (or starts it empty) and starts its flusher. */
     private Group startDurable(Builder b) {
+        Jfr.RecoveryEvent recovery = new Jfr.RecoveryEvent();
+        recovery.begin();
         io.aurora4j.store.StoredCheckpoint recovered;
         try {
             recovered = durability.recover(b.recoveredState);
@@ -231,6 +240,13 @@ public final class Group implements AutoCloseable {
         }
         first = takeCheckpoint(recovered == null ? null : recovered.label());
         durability.start(first, recovered);
+        if (recovery.shouldCommit()) {
+            recovery.group = name;
+            recovery.checkpointId = recovered == null ? -1 : recovered.id();
+            recovery.objects = objects.size();
+            recovery.storedCheckpoints = durability.store.checkpoints().size();
+            recovery.commit();
+        }
         if (recovered != null) {
             RollbackEvent event;
             admin.lock();
@@ -254,6 +270,7 @@ public final class Group implements AutoCloseable {
 
     private void closeAfterFailedOpen() {
         closed = true;
+        unregisterJmx.run();
         notifier.close();
         durability.store.close();
     }
@@ -445,14 +462,17 @@ public final class Group implements AutoCloseable {
                 }
                 t.commit();
             } catch (ConflictSignal conflict) {
+                conflicted(t, attempt);
                 abandon(t);
                 giveUpOrWait(t, attempt);
                 continue;
             } catch (Throwable failure) {
+                failed(t);
                 abandon(t);
                 t.forgetContended();
                 throw failure;
             }
+            committed(t, attempt);
             List<Runnable> hooks = t.takeAfterCommit();
             t.end();
             t.forgetContended();
@@ -494,9 +514,55 @@ public final class Group implements AutoCloseable {
     private void giveUpOrWait(Txn t, int attempt) {
         checkOpen();
         if (attempt >= maxRetries) {
-            throw new TransactionConflictException(name, attempt, List.copyOf(t.takeContended()));
+            List<String> contended = List.copyOf(t.takeContended());
+            counters.cell(t).increment(GroupCounters.GAVE_UP);
+            endConflictEvent(t, attempt, true, contended);
+            throw new TransactionConflictException(name, attempt, contended);
         }
+        counters.cell(t).increment(GroupCounters.RETRIES);
         Backoff.beforeRetry(attempt);
+    }
+
+    /** Counts a commit; ends the conflict event of a transaction that had conflicted (then only). */
+    private void committed(Txn t, int attempt) {
+        counters.cell(t).increment(GroupCounters.COMMITS);
+        if (t.conflictEvent != null) {
+            endConflictEvent(t, attempt, false, null);
+        }
+    }
+
+    /** Counts a transaction whose body threw; a conflict event it had started is dropped with it. */
+    private void failed(Txn t) {
+        counters.cell(t).increment(GroupCounters.EXCEPTION_ABORTS);
+        t.conflictEvent = null;
+    }
+
+    /** Counts an aborted attempt by its cause (before {@code t.end()}); starts the conflict event on the first. */
+    private void conflicted(Txn t, int attempt) {
+        counters.cell(t).increment(t.rolledBackUnder() ? GroupCounters.ROLLBACK_ABORTS : GroupCounters.CONFLICTS);
+        if (attempt == 1) {
+            Jfr.TransactionConflictEvent e = new Jfr.TransactionConflictEvent();
+            if (e.isEnabled()) {
+                e.begin();
+                t.conflictEvent = e;
+            }
+        }
+    }
+
+    private void endConflictEvent(Txn t, int attempt, boolean gaveUp, List<String> contended) {
+        Jfr.TransactionConflictEvent e = t.conflictEvent;
+        if (e == null) {
+            return;
+        }
+        t.conflictEvent = null;
+        e.end();
+        if (e.shouldCommit()) {
+            e.group = name;
+            e.attempts = attempt;
+            e.gaveUp = gaveUp;
+            e.contended = contended != null ? String.join(",", contended) : String.join(",", t.peekContended());
+            e.commit();
+        }
     }
 
     @FunctionalInterface
@@ -518,13 +584,16 @@ public final class Group implements AutoCloseable {
             try {
                 long r = op.apply(t, box, a, b);
                 t.commit();
+                committed(t, attempt);
                 t.end();
                 t.forgetContended();
                 return r;
             } catch (ConflictSignal conflict) {
+                conflicted(t, attempt);
                 t.end();
                 giveUpOrWait(t, attempt);
             } catch (Throwable failure) {
+                failed(t);
                 t.end();
                 t.forgetContended();
                 throw failure;
@@ -541,13 +610,16 @@ public final class Group implements AutoCloseable {
             try {
                 Object r = op.apply(t, box, a, b);
                 t.commit();
+                committed(t, attempt);
                 t.end();
                 t.forgetContended();
                 return r;
             } catch (ConflictSignal conflict) {
+                conflicted(t, attempt);
                 t.end();
                 giveUpOrWait(t, attempt);
             } catch (Throwable failure) {
+                failed(t);
                 t.end();
                 t.forgetContended();
                 throw failure;
@@ -650,6 +722,9 @@ public final class Group implements AutoCloseable {
      * With {@code pin}, the checkpoint is pinned before anything can trim it (see {@link #trimHistory}).
      */
     private Checkpoint takeCheckpoint(String label, boolean onlyIfChanged, boolean pin) {
+        Jfr.CheckpointEvent event = new Jfr.CheckpointEvent();
+        event.begin();
+        long started = System.nanoTime();
         List<Epoch> toRelease;
         Checkpoint cp;
         admin.lock();
@@ -682,6 +757,14 @@ public final class Group implements AutoCloseable {
             admin.unlock();
         }
         releaseAll(toRelease);
+        counters.checkpoints.incrementAndGet();
+        counters.checkpointLatency.record(System.nanoTime() - started);
+        if (event.shouldCommit()) {
+            event.group = name;
+            event.checkpointId = cp.id();
+            event.checkpointLabel = label;
+            event.commit();
+        }
         return cp;
     }
 
@@ -1269,6 +1352,8 @@ public final class Group implements AutoCloseable {
                     + t.group.name + "': roll back from outside any atomic scope");
         }
         RollbackEvent event;
+        Jfr.RollbackEvent jfr = new Jfr.RollbackEvent();
+        jfr.begin();
         admin.lock();
         try {
             checkOpen();
@@ -1331,6 +1416,17 @@ public final class Group implements AutoCloseable {
             notifier.publish(event);
         } finally {
             publishing.unlock();
+        }
+        counters.rollbacks.incrementAndGet();
+        counters.rollbackLatency.record(event.duration().toNanos());
+        if (jfr.shouldCommit()) {
+            jfr.group = name;
+            jfr.checkpointId = checkpoint.id();
+            jfr.sequence = event.sequence();
+            jfr.restoredObjects = event.restoredObjects();
+            jfr.discardedCheckpoints = event.discardedCheckpoints();
+            jfr.cause = String.valueOf(cause);
+            jfr.commit();
         }
         return event;
     }
@@ -1412,6 +1508,7 @@ public final class Group implements AutoCloseable {
                 return;
             }
             closed = true;
+            unregisterJmx.run();
             if (durability != null) {
                 for (Checkpoint c : history) {
                     c.failDurable(new IllegalStateException("group '" + name + "' was closed before " + c + " became durable"));
@@ -1461,6 +1558,39 @@ public final class Group implements AutoCloseable {
         } finally {
             admin.unlock();
         }
+    }
+
+    /**
+     * What the group has done since it opened: transaction outcomes by cause, checkpoints, rollbacks and flushes
+     * with their latencies, durable lag. Cheap enough to poll (it sums one cell per thread that ran a transaction
+     * in the group and walks the retained history); never blocks a transaction.
+     */
+    public GroupMetrics metrics() {
+        long[] tx = counters.sums();
+        int retained;
+        int lag = 0;
+        admin.lock();
+        try {
+            retained = history.size();
+            if (durability != null) {
+                for (Checkpoint c : history) {
+                    if (!c.isDurable()) {
+                        lag++;
+                    }
+                }
+            }
+        } finally {
+            admin.unlock();
+        }
+        GroupCounters c = counters;
+        return new GroupMetrics(name,
+                tx[GroupCounters.COMMITS], tx[GroupCounters.CONFLICTS], tx[GroupCounters.ROLLBACK_ABORTS],
+                tx[GroupCounters.EXCEPTION_ABORTS], tx[GroupCounters.RETRY_ABORTS], tx[GroupCounters.RETRIES],
+                tx[GroupCounters.GAVE_UP],
+                c.checkpoints.get(), c.checkpointLatency.meanNanos(), c.checkpointLatency.maxNanos(),
+                c.rollbacks.get(), c.rollbackLatency.meanNanos(), c.rollbackLatency.maxNanos(),
+                c.flushes.get(), c.fullFlushes.get(), c.flushBytes.get(), c.flushLatency.meanNanos(),
+                c.flushLatency.maxNanos(), lag, retained, objects.size());
     }
 
     @Override
@@ -1530,6 +1660,8 @@ public final class Group implements AutoCloseable {
         private io.aurora4j.store.Codecs codecs;
         private final List<RollbackListener> restoreListeners = new ArrayList<>();
         private boolean opened;
+        private boolean jmx = true;
+        private boolean jmxSet;
 
         private Builder(String name) {
             this.name = Objects.requireNonNull(name, "name");
@@ -1585,6 +1717,17 @@ public final class Group implements AutoCloseable {
         public Builder maintenanceExecutor(Executor executor) {
             requireState(maintenance == null, "maintenanceExecutor was already set to " + maintenance);
             maintenance = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Whether the group registers a {@link GroupMXBean} with the platform MBean server while it is open (default
+         * {@code true}), under {@code io.aurora4j:type=Group,name=<name>}.
+         */
+        public Builder jmx(boolean enabled) {
+            requireState(!jmxSet, "jmx was already set to " + jmx);
+            jmx = enabled;
+            jmxSet = true;
             return this;
         }
 
