@@ -431,7 +431,6 @@ final class Durability {
         }
         group.releaseAll(toRelease);
         GroupCounters counters = group.counters;
-        counters.flushes.incrementAndGet();
         if (stored.isFull()) {
             counters.fullFlushes.incrementAndGet();
         }

@@ -757,7 +757,6 @@ public final class Group implements AutoCloseable {
             admin.unlock();
         }
         releaseAll(toRelease);
-        counters.checkpoints.incrementAndGet();
         counters.checkpointLatency.record(System.nanoTime() - started);
         if (event.shouldCommit()) {
             event.group = name;
@@ -1417,7 +1416,6 @@ public final class Group implements AutoCloseable {
         } finally {
             publishing.unlock();
         }
-        counters.rollbacks.incrementAndGet();
         counters.rollbackLatency.record(event.duration().toNanos());
         if (jfr.shouldCommit()) {
             jfr.group = name;
@@ -1587,9 +1585,9 @@ public final class Group implements AutoCloseable {
                 tx[GroupCounters.COMMITS], tx[GroupCounters.CONFLICTS], tx[GroupCounters.ROLLBACK_ABORTS],
                 tx[GroupCounters.EXCEPTION_ABORTS], tx[GroupCounters.RETRY_ABORTS], tx[GroupCounters.RETRIES],
                 tx[GroupCounters.GAVE_UP],
-                c.checkpoints.get(), c.checkpointLatency.meanNanos(), c.checkpointLatency.maxNanos(),
-                c.rollbacks.get(), c.rollbackLatency.meanNanos(), c.rollbackLatency.maxNanos(),
-                c.flushes.get(), c.fullFlushes.get(), c.flushBytes.get(), c.flushLatency.meanNanos(),
+                c.checkpointLatency.count(), c.checkpointLatency.totalNanos(), c.checkpointLatency.maxNanos(),
+                c.rollbackLatency.count(), c.rollbackLatency.totalNanos(), c.rollbackLatency.maxNanos(),
+                c.flushLatency.count(), c.fullFlushes.get(), c.flushBytes.get(), c.flushLatency.totalNanos(),
                 c.flushLatency.maxNanos(), lag, retained, objects.size());
     }
 

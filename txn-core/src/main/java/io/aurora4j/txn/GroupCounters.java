@@ -64,11 +64,8 @@ final class GroupCounters {
     private final long[] retired = new long[COUNTS]; // guarded by lock
     private int foldAbove = 64; // guarded by lock
 
-    final AtomicLong checkpoints = new AtomicLong();
     final LatencyStat checkpointLatency = new LatencyStat();
-    final AtomicLong rollbacks = new AtomicLong();
     final LatencyStat rollbackLatency = new LatencyStat();
-    final AtomicLong flushes = new AtomicLong();
     final AtomicLong flushBytes = new AtomicLong();
     final AtomicLong fullFlushes = new AtomicLong();
     final LatencyStat flushLatency = new LatencyStat();
@@ -183,10 +180,5 @@ final class GroupCounters {
             return maxNanos.get();
         }
 
-        /** Mean in nanoseconds, 0 before the first sample. */
-        long meanNanos() {
-            long n = count.get();
-            return n == 0 ? 0 : totalNanos.get() / n;
-        }
     }
 }

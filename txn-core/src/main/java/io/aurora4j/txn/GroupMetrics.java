@@ -18,15 +18,15 @@ package io.aurora4j.txn;
  * @param retries               attempts re-run after an abort (conflict, rollback or retry)
  * @param gaveUp                transactions that failed with {@link TransactionConflictException} after their last retry
  * @param checkpoints           checkpoints taken
- * @param checkpointMeanNanos   mean time to take a checkpoint
+ * @param checkpointNanos       total time spent taking checkpoints
  * @param checkpointMaxNanos    longest time to take a checkpoint
  * @param rollbacks             rollbacks performed
- * @param rollbackMeanNanos     mean time of a rollback (drain, restore, publish)
+ * @param rollbackNanos         total time of rollbacks (drain, restore, publish)
  * @param rollbackMaxNanos      longest rollback
  * @param flushes               checkpoints written to the durable store (0 for an in-memory group)
  * @param fullFlushes           of which whole-state (not incremental) writes
  * @param flushBytes            bytes of state handed to the store by those flushes
- * @param flushMeanNanos        mean time of a flush, from reading the checkpoint to the store's commit
+ * @param flushNanos            total time of flushes, each from reading the checkpoint to the store's commit
  * @param flushMaxNanos         longest flush
  * @param durableLag            checkpoints taken that are not durable yet (0 for an in-memory group, whose memory is its durability)
  * @param retainedCheckpoints   checkpoints in {@link Group#history()}
@@ -35,8 +35,23 @@ package io.aurora4j.txn;
 public record GroupMetrics(String group,
                            long commits, long conflictAborts, long rollbackAborts, long exceptionAborts,
                            long retryAborts, long retries, long gaveUp,
-                           long checkpoints, long checkpointMeanNanos, long checkpointMaxNanos,
-                           long rollbacks, long rollbackMeanNanos, long rollbackMaxNanos,
-                           long flushes, long fullFlushes, long flushBytes, long flushMeanNanos, long flushMaxNanos,
+                           long checkpoints, long checkpointNanos, long checkpointMaxNanos,
+                           long rollbacks, long rollbackNanos, long rollbackMaxNanos,
+                           long flushes, long fullFlushes, long flushBytes, long flushNanos, long flushMaxNanos,
                            long durableLag, int retainedCheckpoints, int objects) {
+
+    /** Mean time to take a checkpoint in nanoseconds, 0 before the first. */
+    public long checkpointMeanNanos() {
+        return checkpoints == 0 ? 0 : checkpointNanos / checkpoints;
+    }
+
+    /** Mean time of a rollback in nanoseconds, 0 before the first. */
+    public long rollbackMeanNanos() {
+        return rollbacks == 0 ? 0 : rollbackNanos / rollbacks;
+    }
+
+    /** Mean time of a flush in nanoseconds, 0 before the first. */
+    public long flushMeanNanos() {
+        return flushes == 0 ? 0 : flushNanos / flushes;
+    }
 }
