@@ -21,14 +21,17 @@ import java.util.concurrent.Callable;
  * <p>Each invocation is independent; {@link #commandLine()} returns a new, unshared parser.
  */
 @Command(name = "sls", mixinStandardHelpOptions = true, versionProvider = Sls.Version.class,
-        description = "Offline commands over an Aurora4j store directory. None of them changes the directory; "
-                + "each refuses a directory a live store holds.",
+        description = "Offline commands over an Aurora4j store directory (ls, describe, verify, dump; none changes "
+                + "the directory, each refuses one a live store holds) and online commands against running JVMs "
+                + "(ps, status, checkpoint, barrier, history, rollback; through the Attach API and JMX).",
         subcommands = {LsCommand.class, DescribeCommand.class, VerifyCommand.class, DumpCommand.class,
+                PsCommand.class, StatusCommand.class, CheckpointCommand.class, BarrierCommand.class,
+                HistoryCommand.class, RollbackCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:the check found a problem (verify: damage)",
-                "2:usage error (bad option, no such checkpoint or object)",
-                "3:the store cannot be opened (missing, not a store, held by a live process, unreadable)"})
+        exitCodeList = {"0:ok", "1:the check found a problem (verify: damage) or an online operation failed or was not confirmed",
+                "2:usage error (bad option, no such checkpoint, object or group)",
+                "3:the store cannot be opened (missing, not a store, held by a live process, unreadable) or the JVM cannot be attached to"})
 public final class Sls implements Callable<Integer> {
     /** Exit code: done, nothing wrong. */
     public static final int OK = 0;
