@@ -155,6 +155,42 @@ class GroupMetricsTest {
         }
     }
 
+    @Test
+    void countsReadWhileThreadsCommitNeverGoBackwardsAndAreExactOnceQuiet() throws Exception {
+        try (Group g = Group.builder("m7").jmx(false).open()) {
+            int threads = 4;
+            int each = 20_000;
+            TLong[] xs = new TLong[threads];
+            for (int i = 0; i < threads; i++) {
+                xs[i] = g.newLong("x" + i, 0);
+            }
+            Thread[] ts = new Thread[threads];
+            for (int i = 0; i < threads; i++) {
+                TLong x = xs[i];
+                ts[i] = Thread.ofPlatform().start(() -> {
+                    for (int n = 0; n < each; n++) {
+                        g.atomic(() -> x.set(x.get() + 1));
+                    }
+                });
+            }
+            long last = 0;
+            boolean running = true;
+            while (running) {
+                running = false;
+                for (Thread t : ts) {
+                    running |= t.isAlive();
+                }
+                long now = g.metrics().commits();
+                assertTrue(now >= last, "commits went backwards: " + last + " then " + now);
+                last = now;
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+            assertEquals((long) threads * each, g.metrics().commits());
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             if (!latch.await(10, TimeUnit.SECONDS)) {
