@@ -11,5 +11,6 @@ module io.aurora4j.speculation {
     requires transitive io.github.resilience4j.retry;
     requires io.github.resilience4j.timelimiter;
     requires io.github.resilience4j.core;
+    requires jdk.jfr; // the io.aurora4j.SpeculationSettled event
     exports io.aurora4j.speculation;
 }

@@ -23,16 +23,20 @@ import java.util.concurrent.Callable;
  * <p>Each invocation is independent; {@link #commandLine()} returns a new, unshared parser.
  */
 @Command(name = "sls", mixinStandardHelpOptions = true, versionProvider = Sls.Version.class,
-        description = "Offline commands over an Aurora4j store directory. Only recv and compact change a "
-                + "directory (compact after asking); every command refuses a directory a live store holds.",
+        description = "Offline commands over an Aurora4j store directory (only recv and compact change a "
+                + "directory, compact after asking; every one refuses a directory a live store holds) and online "
+                + "commands against running JVMs (ps, status, checkpoint, barrier, history, rollback; through the "
+                + "Attach API and JMX).",
         subcommands = {LsCommand.class, DescribeCommand.class, VerifyCommand.class, DumpCommand.class,
                 DiffCommand.class, SendCommand.class, RecvCommand.class, CompactCommand.class, BisectCommand.class,
+                PsCommand.class, StatusCommand.class, CheckpointCommand.class, BarrierCommand.class,
+                HistoryCommand.class, RollbackCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:the check found a problem (verify: damage; recv: a damaged image; bisect: "
-                + "a checkpoint breaks the predicate; compact: not confirmed)",
-                "2:usage error (bad option, no such checkpoint or object)",
-                "3:the store cannot be opened (missing, not a store, held by a live process, unreadable)"})
+                + "a checkpoint breaks the predicate; compact: not confirmed) or an online operation failed or was not confirmed",
+                "2:usage error (bad option, no such checkpoint, object or group)",
+                "3:the store cannot be opened (missing, not a store, held by a live process, unreadable) or the JVM cannot be attached to"})
 public final class Sls implements Callable<Integer> {
     /** Exit code: done, nothing wrong. */
     public static final int OK = 0;

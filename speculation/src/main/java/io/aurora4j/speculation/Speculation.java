@@ -130,7 +130,11 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
     private List<Consumer<? super SpeculationRollback>> handlers; // guarded by the chain lock
     private SpeculationRollback rollback; // guarded by the chain lock; set when the handlers are dispatched
 
+    /** The JFR event of this speculation, begun with it, committed when it settles. */
+    private final SpeculationSettledEvent settledEvent = new SpeculationSettledEvent();
+
     Speculation(Chain chain, long id, Checkpoint checkpoint, long epoch) {
+        settledEvent.begin();
         this.chain = chain;
         this.id = id;
         this.checkpoint = checkpoint;
@@ -465,6 +469,7 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
             chain.lock.unlock();
         }
         workers.clear();
+        settledEvent.settled(chain.groupName, id, checkpoint.id(), "CONFIRMED");
         outcome.complete(State.CONFIRMED);
     }
 
@@ -491,6 +496,7 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
                 runHandler(h, r);
             }
         }
+        settledEvent.settled(chain.groupName, id, checkpoint.id(), "ROLLED_BACK");
         outcome.complete(State.ROLLED_BACK);
     }
 

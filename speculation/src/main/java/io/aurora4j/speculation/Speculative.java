@@ -57,7 +57,8 @@ public final class Speculative {
 
     private Speculative(Builder b) {
         this.group = b.group;
-        this.breaker = b.breakerConfig == null ? null : CircuitBreaker.of("speculation-" + b.group.name(), b.breakerConfig);
+        this.breaker = b.breaker != null ? b.breaker
+                : b.breakerConfig == null ? null : CircuitBreaker.of("speculation-" + b.group.name(), b.breakerConfig);
         this.timeLimiter = b.timeLimiterConfig == null ? null : TimeLimiter.of("speculation-" + b.group.name(), b.timeLimiterConfig);
         this.scheduler = b.scheduler;
         this.retry = b.retryConfig == null ? null : Retry.of("speculation-fallback-" + b.group.name(), b.retryConfig);
@@ -192,6 +193,7 @@ public final class Speculative {
     public static final class Builder {
         private final Group group;
         private CircuitBreakerConfig breakerConfig;
+        private CircuitBreaker breaker;
         private TimeLimiterConfig timeLimiterConfig;
         private ScheduledExecutorService scheduler;
         private RetryConfig retryConfig;
@@ -213,8 +215,21 @@ public final class Speculative {
          * .minimumNumberOfCalls(10).waitDurationInOpenState(Duration.ofSeconds(1)).build()}.
          */
         public Builder circuitBreaker(CircuitBreakerConfig config) {
-            requireUnset(breakerConfig, "circuitBreaker");
+            requireUnset(breakerConfig != null ? breakerConfig : breaker, "circuitBreaker");
             breakerConfig = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /**
+         * Adaptive speculation with a breaker the application made, typically from its own
+         * {@code CircuitBreakerRegistry} ({@code registry.circuitBreaker("quotes")}), so the registry's event
+         * consumers and metrics bindings (Resilience4j's {@code TaggedCircuitBreakerMetrics} for Micrometer) see it.
+         * Speculation records every confirmed call as a success and every misprediction or failed call as an
+         * error in it; the breaker may be shared with other users, who then share its decisions.
+         */
+        public Builder circuitBreaker(CircuitBreaker breaker) {
+            requireUnset(breakerConfig != null ? breakerConfig : this.breaker, "circuitBreaker");
+            this.breaker = Objects.requireNonNull(breaker, "breaker");
             return this;
         }
 

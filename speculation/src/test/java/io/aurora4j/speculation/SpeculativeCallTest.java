@@ -140,4 +140,28 @@ class SpeculativeCallTest {
             assertTrue(e.getMessage().startsWith("retry was already set"), e.getMessage());
         }
     }
+
+    @Test
+    void aBreakerFromTheApplicationsRegistryRecordsTheSpeculationsOutcomes() throws Exception {
+        io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry registry =
+                io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults();
+        CircuitBreaker breaker = registry.circuitBreaker("quotes");
+        try (Group g = Group.inMemory("call-registry")) {
+            Speculative s = Speculative.builder(g).circuitBreaker(breaker).build();
+            assertTrue(s.circuitBreaker().orElseThrow() == breaker);
+            CompletableFuture<String> right = new CompletableFuture<>();
+            SpeculativeCall<String> ok = s.call(() -> right, "a", () -> "b");
+            right.complete("a");
+            ok.outcome().get(10, TimeUnit.SECONDS);
+            CompletableFuture<String> wrong = new CompletableFuture<>();
+            SpeculativeCall<String> bad = s.call(() -> wrong, "a", () -> "b");
+            wrong.complete("z");
+            bad.outcome().get(10, TimeUnit.SECONDS);
+            CircuitBreaker.Metrics m = registry.circuitBreaker("quotes").getMetrics();
+            assertEquals(1, m.getNumberOfSuccessfulCalls());
+            assertEquals(1, m.getNumberOfFailedCalls());
+            assertThrows(IllegalStateException.class,
+                    () -> Speculative.builder(g).circuitBreaker(breaker).circuitBreaker(CircuitBreakerConfig.ofDefaults()));
+        }
+    }
 }

@@ -97,6 +97,9 @@ final class EpochTimeline {
      * current epoch. With {@code pin}, the checkpoint is pinned before anything can trim it (see {@link #trimHistory}).
      */
     Checkpoint take(String label, boolean onlyIfChanged, boolean pin) {
+        Jfr.CheckpointEvent event = new Jfr.CheckpointEvent();
+        event.begin();
+        long started = System.nanoTime();
         List<Epoch> toRelease;
         Checkpoint cp;
         admin.lock();
@@ -125,6 +128,13 @@ final class EpochTimeline {
             admin.unlock();
         }
         releaseAll(toRelease);
+        group.counters.checkpointLatency.record(System.nanoTime() - started);
+        if (event.shouldCommit()) {
+            event.group = group.name();
+            event.checkpointId = cp.id();
+            event.checkpointLabel = label;
+            event.commit();
+        }
         return cp;
     }
 
@@ -218,6 +228,30 @@ final class EpochTimeline {
             admin.unlock();
         }
         releaseAll(toRelease);
+    }
+
+    /** The group's counters (the durability reports its flushes there). */
+    GroupCounters counters() {
+        return group.counters;
+    }
+
+    /**
+     * Admin lock taken here: the number of retained checkpoints and, of them, those not durable yet (a durable
+     * group's lag), as {@code {retained, notDurable}}.
+     */
+    int[] retainedAndNotDurable() {
+        admin.lock();
+        try {
+            int lag = 0;
+            for (Checkpoint c : history) {
+                if (!c.isDurable()) {
+                    lag++;
+                }
+            }
+            return new int[] {history.size(), lag};
+        } finally {
+            admin.unlock();
+        }
     }
 
     /** The retained checkpoints, oldest first: a snapshot. */

@@ -89,6 +89,10 @@ public final class Group implements AutoCloseable {
     final RollbackSequence rollbacks;
     /** Checks values at the write against the codecs; null for a group without a durable store (see {@link Storable}). */
     final Storable storable;
+    /** What the group does, for {@link #metrics()}, JMX and Micrometer. */
+    final GroupCounters counters = new GroupCounters();
+    /** Removes the group's {@link GroupMXBean}: set once the group opened, a no-op when JMX is off. */
+    private volatile Runnable unregisterJmx = () -> { };
 
     private Group(GroupSettings b) {
         this.name = b.name;
@@ -529,6 +533,7 @@ public final class Group implements AutoCloseable {
                 return;
             }
             closed = true;
+            unregisterJmx.run();
             durability.close();
             for (StateObject o : registry.all()) {
                 if (o instanceof Region r) {
@@ -565,6 +570,14 @@ public final class Group implements AutoCloseable {
         } finally {
             timeline.admin.unlock();
         }
+    }
+
+    /**
+     * What the group has done since it opened: transaction outcomes by cause, checkpoints, rollbacks and flushes with
+     * their latencies, durable lag. Cheap enough to poll; never blocks a transaction. See {@link GroupMetrics}.
+     */
+    public GroupMetrics metrics() {
+        return counters.snapshot(name, timeline, registry.size(), durability.isDurable());
     }
 
     @Override
@@ -706,6 +719,15 @@ public final class Group implements AutoCloseable {
         }
 
         /**
+         * Whether the group registers a {@link GroupMXBean} with the platform MBean server while it is open (default
+         * {@code true}), under {@code io.aurora4j:type=Group,name=<name>}.
+         */
+        public Builder jmx(boolean enabled) {
+            s.jmx(enabled);
+            return this;
+        }
+
+        /**
          * Opens the group; with a {@link #store}, recovers it first.
          *
          * @throws IllegalArgumentException if the store holds another group
@@ -716,6 +738,9 @@ public final class Group implements AutoCloseable {
             Group g = new Group(s);
             if (g.durability instanceof StoreDurability sd) {
                 g.rollbacks.restoreFromStore(sd, s.recoveredState);
+            }
+            if (s.jmx) {
+                g.unregisterJmx = GroupJmx.register(g);
             }
             return g;
         }

@@ -37,6 +37,8 @@ final class GroupSettings {
     /** Set by {@link Group#open(Store)}: the state it already read for the group's name. */
     StoredState recoveredState;
     private boolean opened;
+    boolean jmx = true;
+    private boolean jmxSet;
 
     GroupSettings(String name) {
         this.name = Objects.requireNonNull(name, "name");
@@ -100,6 +102,12 @@ final class GroupSettings {
     void codecs(Codecs codecs) {
         requireState(this.codecs == null, "codecs was already set to " + this.codecs);
         this.codecs = Objects.requireNonNull(codecs, "codecs");
+    }
+
+    void jmx(boolean enabled) {
+        requireState(!jmxSet, "jmx was already set to " + jmx);
+        jmx = enabled;
+        jmxSet = true;
     }
 
     void onRestore(RollbackListener listener) {

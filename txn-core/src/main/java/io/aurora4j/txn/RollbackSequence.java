@@ -87,6 +87,8 @@ final class RollbackSequence {
                     + t.group.name() + "': roll back from outside any atomic scope");
         }
         RollbackEvent event;
+        Jfr.RollbackEvent jfr = new Jfr.RollbackEvent();
+        jfr.begin();
         timeline.admin.lock();
         try {
             group.checkOpen();
@@ -130,6 +132,16 @@ final class RollbackSequence {
             timeline.admin.unlock();
         }
         publishLocked(event);
+        group.counters.rollbackLatency.record(event.duration().toNanos());
+        if (jfr.shouldCommit()) {
+            jfr.group = group.name();
+            jfr.checkpointId = checkpoint.id();
+            jfr.sequence = event.sequence();
+            jfr.restoredObjects = event.restoredObjects();
+            jfr.discardedCheckpoints = event.discardedCheckpoints();
+            jfr.cause = String.valueOf(cause);
+            jfr.commit();
+        }
         return event;
     }
 
@@ -140,6 +152,8 @@ final class RollbackSequence {
      * checkpoint to be written in full. If recovery fails, the group is closed, and so is the store.
      */
     void restoreFromStore(StoreDurability sd, StoredState alreadyRead) {
+        Jfr.RecoveryEvent recovery = new Jfr.RecoveryEvent();
+        recovery.begin();
         StoredState state;
         try {
             state = sd.lastDurableState(alreadyRead);
@@ -158,6 +172,13 @@ final class RollbackSequence {
         }
         Checkpoint first = timeline.take(recovered == null ? null : recovered.label(), false, false);
         sd.start(first, recovered);
+        if (recovery.shouldCommit()) {
+            recovery.group = group.name();
+            recovery.checkpointId = recovered == null ? -1 : recovered.id();
+            recovery.objects = registry.size();
+            recovery.storedCheckpoints = sd.store.checkpoints().size();
+            recovery.commit();
+        }
         if (recovered != null) {
             publishRestore(first, new RestoredFromStore(sd.store.describe(), recovered.id()));
         }

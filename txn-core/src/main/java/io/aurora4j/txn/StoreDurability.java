@@ -256,6 +256,9 @@ final class StoreDurability implements Durability {
      * false if a rollback made what was read unusable (nothing was committed).
      */
     private boolean flush(Checkpoint cp) {
+        Jfr.FlushEvent event = new Jfr.FlushEvent();
+        event.begin();
+        long started = System.nanoTime();
         timeline.drainCommits(); // commits that read the closed epochs have pushed their pre-images
         EpochTimeline.Dirty dirty = null;
         List<StateObject> everything;
@@ -354,6 +357,20 @@ final class StoreDurability implements Durability {
             admin.unlock();
         }
         timeline.releaseAll(toRelease);
+        GroupCounters counters = timeline.counters();
+        if (stored.isFull()) {
+            counters.fullFlushes.incrementAndGet();
+        }
+        counters.flushBytes.addAndGet(stored.bytes());
+        counters.flushLatency.record(System.nanoTime() - started);
+        if (event.shouldCommit()) {
+            event.group = name;
+            event.checkpointId = cp.id();
+            event.baseId = stored.baseId();
+            event.full = stored.isFull();
+            event.bytes = stored.bytes();
+            event.commit();
+        }
         // Listeners (boundaries scheduling their releases) before the futures: once barrier() returns, the outputs
         // the checkpoint covers are already on their way.
         for (Runnable l : durableListeners) {

@@ -84,14 +84,17 @@ final class TransactionRunner {
                 }
                 t.commit();
             } catch (ConflictSignal conflict) {
+                aborted(group, t, attempt);
                 endAttempt(group, t, scope);
                 onConflict(group, t, attempt);
                 continue;
             } catch (Throwable failure) {
+                failed(group, t);
                 endAttempt(group, t, scope);
                 t.forgetContended();
                 throw failure;
             }
+            committed(group, t, attempt);
             List<Runnable> hooks = scope ? t.takeAfterCommit() : null;
             t.end();
             t.forgetContended();
@@ -111,13 +114,16 @@ final class TransactionRunner {
             try {
                 long r = op.apply(t, box, a, b);
                 t.commit();
+                committed(group, t, attempt);
                 t.end();
                 t.forgetContended();
                 return r;
             } catch (ConflictSignal conflict) {
+                aborted(group, t, attempt);
                 t.end();
                 onConflict(group, t, attempt);
             } catch (Throwable failure) {
+                failed(group, t);
                 t.end();
                 t.forgetContended();
                 throw failure;
@@ -132,9 +138,58 @@ final class TransactionRunner {
     private static void onConflict(Group group, Txn t, int attempt) {
         group.checkOpen();
         if (attempt >= group.runner.maxRetries) {
-            throw new TransactionConflictException(group.name(), attempt, List.copyOf(t.takeContended()));
+            List<String> contended = List.copyOf(t.takeContended());
+            group.counters.cell(t).increment(GroupCounters.GAVE_UP);
+            endConflictEvent(group, t, attempt, true, contended);
+            throw new TransactionConflictException(group.name(), attempt, contended);
         }
+        group.counters.cell(t).increment(GroupCounters.RETRIES);
         Backoff.beforeRetry(attempt);
+    }
+
+    // ------------------------------------------------------------------ counting (GroupCounters, Jfr)
+    // One field load and compare to find the thread's cell, one opaque store to count: see GroupCounters.
+
+    /** Counts a commit; ends the conflict event of a transaction that had conflicted (then only). */
+    private static void committed(Group group, Txn t, int attempt) {
+        group.counters.cell(t).increment(GroupCounters.COMMITS);
+        if (t.conflictEvent != null) {
+            endConflictEvent(group, t, attempt, false, null);
+        }
+    }
+
+    /** Counts a transaction whose body threw; a conflict event it had started is dropped with it. */
+    private static void failed(Group group, Txn t) {
+        group.counters.cell(t).increment(GroupCounters.EXCEPTION_ABORTS);
+        t.conflictEvent = null;
+    }
+
+    /** Counts an aborted attempt by its cause (before {@code t.end()}); starts the conflict event on the first. */
+    private static void aborted(Group group, Txn t, int attempt) {
+        group.counters.cell(t).increment(t.rolledBackUnder() ? GroupCounters.ROLLBACK_ABORTS : GroupCounters.CONFLICTS);
+        if (attempt == 1) {
+            Jfr.TransactionConflictEvent e = new Jfr.TransactionConflictEvent();
+            if (e.isEnabled()) {
+                e.begin();
+                t.conflictEvent = e;
+            }
+        }
+    }
+
+    private static void endConflictEvent(Group group, Txn t, int attempt, boolean gaveUp, List<String> contended) {
+        Jfr.TransactionConflictEvent e = t.conflictEvent;
+        if (e == null) {
+            return;
+        }
+        t.conflictEvent = null;
+        e.end();
+        if (e.shouldCommit()) {
+            e.group = group.name();
+            e.attempts = attempt;
+            e.gaveUp = gaveUp;
+            e.contended = contended != null ? String.join(",", contended) : String.join(",", t.peekContended());
+            e.commit();
+        }
     }
 
     /** Ends an attempt that did not commit; a scope's after-rollback hooks run. */

@@ -57,6 +57,10 @@ final class Txn {
      * costs the hot paths one load and compare of a field of an object they already hold.
      */
     io.aurora4j.txn.spi.AccessGuard guard;
+    /** This thread's counter cell in the group it last committed in (GroupCounters); a cache, never shared. */
+    GroupCounters.Cell counterCell;
+    /** The JFR conflict event of the transaction running, once it has conflicted and the event is enabled; else null. */
+    Jfr.TransactionConflictEvent conflictEvent;
     private boolean doomed;
     private int depth;
     private long rv;
@@ -269,6 +273,16 @@ final class Txn {
         Set<String> c = contended;
         contended = null;
         return c == null ? Set.of() : c;
+    }
+
+    /** The contended objects noted so far, without forgetting them (empty if none). */
+    Set<String> peekContended() {
+        return contended == null ? Set.of() : contended;
+    }
+
+    /** Whether the group was rolled back since this attempt began (its abort's cause); before {@link #end()}. */
+    boolean rolledBackUnder() {
+        return group != null && group.incarnation() != incarnation;
     }
 
     void forgetContended() {

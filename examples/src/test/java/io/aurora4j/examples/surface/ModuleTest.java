@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The published modules as a consumer sees them (Caffeine's {@code ModuleTest}): each exports exactly its API
- * package (and the SPI packages to the named Aurora4j modules only), opens nothing, and the five resolve together
+ * package (and the SPI packages to the named Aurora4j modules only), opens nothing, and the core five resolve together
  * as named modules beside their dependencies. An accidental export, or a lost one, fails here. The BOM lists
  * exactly the published artifacts at the project's version.
  */
@@ -43,12 +43,14 @@ class ModuleTest {
         EXPECTED_EXPORTS.put("io.aurora4j.boundary", Set.of("io.aurora4j.boundary",
                 "io.aurora4j.boundary.spi to io.aurora4j.speculation"));
         EXPECTED_EXPORTS.put("io.aurora4j.speculation", Set.of("io.aurora4j.speculation"));
+        EXPECTED_EXPORTS.put("io.aurora4j.micrometer", Set.of("io.aurora4j.micrometer"));
     }
 
     /** A class of each module, to find where the build put it (a jar, or target/classes during {@code test}). */
     static final List<Class<?>> ONE_CLASS_OF_EACH = List.of(io.aurora4j.store.Store.class,
             io.aurora4j.notify.RollbackNotifier.class, io.aurora4j.txn.Group.class,
-            io.aurora4j.boundary.Boundary.class, io.aurora4j.speculation.Speculation.class);
+            io.aurora4j.boundary.Boundary.class, io.aurora4j.speculation.Speculation.class,
+            io.aurora4j.micrometer.GroupMeterBinder.class);
 
     static Path location(Class<?> c) {
         try {

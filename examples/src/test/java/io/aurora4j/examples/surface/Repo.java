@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 /** The repository's files as the surface tests read them: from the checkout the tests run in. */
 final class Repo {
     /** The published modules: the directories with a {@code module-info.java}, in dependency order. */
-    static final List<String> PUBLISHED = List.of("store", "rollback-notify", "txn-core", "external-consistency", "speculation");
+    static final List<String> PUBLISHED = List.of("store", "rollback-notify", "txn-core", "external-consistency", "speculation", "micrometer");
 
     private Repo() {
     }
