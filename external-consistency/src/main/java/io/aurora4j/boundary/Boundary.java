@@ -199,7 +199,7 @@ public final class Boundary<T> implements AutoCloseable {
     /** The send side's two parts: room for pending outputs, and the release engine the outputs go to. */
     private final HeldLimit limit;
     private final ReleaseEngine<T> engine;
-    private final CommitSink commitSink = this::committed;
+    private final CommitSink<Held> commitSink = this::committed;
     private final Runnable signalTask = this::signal;
     private final Runnable giveBackOne = () -> settle(1);
 
@@ -333,18 +333,14 @@ public final class Boundary<T> implements AutoCloseable {
     }
 
     /** The commit point of a transaction that sent through this boundary: under its locks, so no blocking. */
-    private void committed(Group g, long commitVersion, long epoch, List<Object> items) {
+    private void committed(Group g, long commitVersion, long epoch, List<Held> items) {
         Held entry;
         if (items.size() == 1) {
-            entry = (Held) items.get(0);
+            entry = items.get(0);
         } else {
             // One entry for the whole transaction: its outputs stay together even when transactions that do
             // not conflict commit at the same time (their order between them is free, their interleaving is not).
-            Held[] parts = new Held[items.size()];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = (Held) items.get(i);
-            }
-            entry = new Held(parts);
+            entry = new Held(items.toArray(new Held[0]));
         }
         entry.epoch = epoch; // published to the release task by the queue's offer
         engine.enqueue(entry);

@@ -69,9 +69,20 @@ public final class Group implements AutoCloseable {
     static {
         TxnSpi.install(new TxnSpi.Access() {
             @Override
-            public void stage(Group group, CommitSink sink, Object item) {
+            public <T> void stage(Group group, CommitSink<T> sink, T item) {
                 Objects.requireNonNull(sink, "sink");
                 group.runningTxn("stage").stage(sink, item);
+            }
+
+            @Override
+            public <T> T extension(Group group, io.aurora4j.txn.spi.ExtensionKey<T> key,
+                                   java.util.function.Function<? super Group, ? extends T> create) {
+                return group.extensions.get(group, key, create);
+            }
+
+            @Override
+            public <T> T existingExtension(Group group, io.aurora4j.txn.spi.ExtensionKey<T> key) {
+                return group.extensions.peek(key);
             }
 
             @Override
@@ -173,6 +184,8 @@ public final class Group implements AutoCloseable {
     private int pinnedInHistory;
     private final LongAdder retainedPreImages = new LongAdder();
     private final CopyOnWriteArrayList<RollbackParticipant> rollbackParticipants = new CopyOnWriteArrayList<>();
+    /** Other modules' per-group state (TxnSpi.extension), kept as long as the group. */
+    private final ExtensionSlot extensions = new ExtensionSlot();
     /** Null for a group without a durable store. */
     final Durability durability;
     /** Checks values at the write against the codecs; null for a group without a durable store (see {@link Storable}). */
