@@ -4,23 +4,15 @@ import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.spi.CommitSink;
 import io.aurora4j.txn.spi.TxnSpi;
-import org.jctools.queues.atomic.MpscUnboundedAtomicArrayQueue;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -146,30 +138,27 @@ import java.util.function.Consumer;
  * a task that ends sets the state idle and then looks at the queue again (Dekker with the sender's offer
  * then state read), so an output is never stranded.
  *
+ * <p>Where each part lives: this class is the public face and the send side (staging at the commit point,
+ * the send gate, closing); {@code HeldLimit} keeps the {@code maxHeld} room; {@code ReleaseEngine} is the
+ * queue's consumer (release task, delivery, retries, dead letters, flush markers, dropping rolled-back
+ * outputs); {@code GroupOutputs} is the group's coordinator (watermark, rollback participant).
+ *
  * <p>Thread-safe: {@code send} and {@code flush} may be called from any number of threads.
  *
  * @param <T> the type of the outputs; an output must not change after it is sent (it is read later, on the
  *            release task)
  */
 public final class Boundary<T> implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Boundary.class.getName());
-    private static final VarHandle STATE;
-    private static final VarHandle PENDING;
     private static final VarHandle CLOSED;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            STATE = l.findVarHandle(Boundary.class, "state", int.class);
-            PENDING = l.findVarHandle(Boundary.class, "pending", long.class);
-            CLOSED = l.findVarHandle(Boundary.class, "closed", boolean.class);
+            CLOSED = MethodHandles.lookup().findVarHandle(Boundary.class, "closed", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    private static final int IDLE = 0;
-    private static final int SCHEDULED = 1;
     private static final long DEFAULT_MAX_HELD = 65_536;
     private static final Duration DEFAULT_MAX_BLOCK = Duration.ofSeconds(30);
 
@@ -205,68 +194,33 @@ public final class Boundary<T> implements AutoCloseable {
     private final Group group;
     private final String id;
     private final Mode mode;
-    private final Sink<? super T> sink;
-    private final Executor executor;
-    private final long maxHeld;
-    private final WhenFull whenFull;
-    private final long maxBlockNanos;
-    private final RetryPolicy retry;
-    private final DeadLetterHandler<? super T> deadLetters;
     private final GroupOutputs outputs;
 
-    private final MpscUnboundedAtomicArrayQueue<Held> queue = new MpscUnboundedAtomicArrayQueue<>(256);
-    private final CommitSink commitSink = this::committed;
+    /** The send side's two parts: room for pending outputs, and the release engine the outputs go to. */
+    private final HeldLimit limit;
+    private final ReleaseEngine<T> engine;
+    private final CommitSink<Held> commitSink = this::committed;
     private final Runnable signalTask = this::signal;
     private final Runnable giveBackOne = () -> settle(1);
-    private final Runnable releaseTask = this::release;
 
-    /** The consumer side: the queue's single consumer, and the held deque; shared by the release task and rollbacks. */
-    private final ReentrantLock consumerLock = new ReentrantLock();
-    private final ArrayDeque<Held> held = new ArrayDeque<>(); // guarded by consumerLock
-    private long releasedCount; // guarded by consumerLock
-
-    /* The release task's own state: one task at a time, each happens-after the previous (state CAS, executor hand-off). */
-    private final ArrayDeque<Held> batch = new ArrayDeque<>();
-    private CompletableFuture<Object> pendingDelivery;
-    private List<Throwable> failures;
-
-    /* Counters: delivered, deadLettered, retries, lastDeadLetterCause written by the release task only; discarded under consumerLock. */
-    private volatile long delivered;
-    private volatile long discarded;
-    private volatile long deadLettered;
-    private volatile long retries;
-    private Throwable lastDeadLetterCause; // release task only
-    private long deadLettersSinceFlush; // release task only: dead letters since the last flush marker
-
-    @SuppressWarnings("unused") // through STATE
-    private volatile int state;
-    @SuppressWarnings("unused") // through PENDING
-    private volatile long pending;
     @SuppressWarnings("unused") // through CLOSED
     private volatile boolean closed;
-
-    /* Senders waiting for room. */
-    private final ReentrantLock fullLock = new ReentrantLock();
-    private final Condition notFull = fullLock.newCondition();
-    private volatile int waitingSenders; // written under fullLock
 
     private Boundary(Builder<T> b) {
         this.group = b.group;
         this.id = b.id;
         this.mode = b.mode != null ? b.mode : Mode.EXTERNAL;
-        this.sink = b.sink;
-        this.maxHeld = b.maxHeld != 0 ? b.maxHeld : DEFAULT_MAX_HELD;
-        this.whenFull = b.whenFull != null ? b.whenFull : WhenFull.BLOCK;
-        this.maxBlockNanos = (b.maxBlock != null ? b.maxBlock : DEFAULT_MAX_BLOCK).toNanos();
-        this.retry = b.retry != null ? b.retry : RetryPolicy.none();
-        this.deadLetters = b.deadLetters != null ? b.deadLetters : this::logDeadLetter;
-        if (b.executor != null) {
-            this.executor = b.executor;
-        } else {
+        this.limit = new HeldLimit(this, b.maxHeld != 0 ? b.maxHeld : DEFAULT_MAX_HELD,
+                b.whenFull != null ? b.whenFull : WhenFull.BLOCK,
+                (b.maxBlock != null ? b.maxBlock : DEFAULT_MAX_BLOCK).toNanos());
+        Executor executor = b.executor;
+        if (executor == null) {
             ThreadFactory threads = Thread.ofVirtual().name("aurora4j-boundary-" + group.name() + "/" + id).factory();
-            this.executor = task -> threads.newThread(task).start();
+            executor = task -> threads.newThread(task).start();
         }
         this.outputs = GroupOutputs.of(group);
+        this.engine = new ReleaseEngine<>(this, group.name(), mode, b.sink, executor,
+                b.retry != null ? b.retry : RetryPolicy.none(), b.deadLetters, outputs);
     }
 
     /** An {@link Mode#EXTERNAL} boundary with default settings delivering to {@code sink}. See {@link #builder}. */
@@ -315,7 +269,7 @@ public final class Boundary<T> implements AutoCloseable {
 
     /** A snapshot of the counters (each read once; not an atomic snapshot of all). */
     public Stats stats() {
-        return new Stats((long) PENDING.getVolatile(this), delivered, discarded, deadLettered, retries);
+        return new Stats(limit.pending(), engine.delivered, engine.discarded, engine.deadLettered, engine.retries);
     }
 
     // ================================================================== sending
@@ -345,7 +299,7 @@ public final class Boundary<T> implements AutoCloseable {
                 throw storeFailed(failed);
             }
         }
-        reserve();
+        limit.reserve();
         // Read after the reservation (both volatile): a close() that saw no pending output has already set
         // closed, so this sender backs out instead of sending through a boundary the group no longer asks.
         if (closed) {
@@ -355,7 +309,7 @@ public final class Boundary<T> implements AutoCloseable {
         Held h = new Held(output);
         if (mode == Mode.IMMEDIATE) {
             h.epoch = Held.IMMEDIATE;
-            queue.offer(h);
+            engine.enqueue(h);
             signal();
         } else if (TxnSpi.inTransaction(group)) {
             try {
@@ -370,7 +324,7 @@ public final class Boundary<T> implements AutoCloseable {
             int slot = outputs.sendGate.enter();
             try {
                 h.epoch = TxnSpi.currentEpoch(group); // between enter and exit: a rollback waits for the offer below
-                queue.offer(h);
+                engine.enqueue(h);
             } finally {
                 outputs.sendGate.exit(slot);
             }
@@ -379,21 +333,17 @@ public final class Boundary<T> implements AutoCloseable {
     }
 
     /** The commit point of a transaction that sent through this boundary: under its locks, so no blocking. */
-    private void committed(Group g, long commitVersion, long epoch, List<Object> items) {
+    private void committed(Group g, long commitVersion, long epoch, List<Held> items) {
         Held entry;
         if (items.size() == 1) {
-            entry = (Held) items.get(0);
+            entry = items.get(0);
         } else {
             // One entry for the whole transaction: its outputs stay together even when transactions that do
             // not conflict commit at the same time (their order between them is free, their interleaving is not).
-            Held[] parts = new Held[items.size()];
-            for (int i = 0; i < parts.length; i++) {
-                parts[i] = (Held) items.get(i);
-            }
-            entry = new Held(parts);
+            entry = new Held(items.toArray(new Held[0]));
         }
         entry.epoch = epoch; // published to the release task by the queue's offer
-        queue.offer(entry);
+        engine.enqueue(entry);
     }
 
     /**
@@ -410,7 +360,7 @@ public final class Boundary<T> implements AutoCloseable {
      */
     public CompletableFuture<Void> flush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.offer(new Held(done));
+        engine.enqueue(new Held(done));
         signal();
         return done;
     }
@@ -425,15 +375,10 @@ public final class Boundary<T> implements AutoCloseable {
             return;
         }
         outputs.closed(this);
-        if (waitingSenders > 0) {
-            fullLock.lock();
-            try {
-                notFull.signalAll(); // they fail: the boundary is closed
-            } finally {
-                fullLock.unlock();
-            }
+        if (limit.hasWaiters()) {
+            limit.wakeWaiters(); // they fail: the boundary is closed
         }
-        if ((long) PENDING.getVolatile(this) == 0) {
+        if (limit.pending() == 0) {
             outputs.settled(this);
         }
     }
@@ -443,72 +388,29 @@ public final class Boundary<T> implements AutoCloseable {
         return "Boundary '" + id + "' of group '" + group.name() + "' (" + mode + (closed ? ", closed" : "") + ")";
     }
 
-    // ================================================================== memory limit
+    // ================================================================== room and the engine
 
-    private boolean tryReserve() {
-        for (;;) {
-            long n = (long) PENDING.getVolatile(this);
-            if (n >= maxHeld) {
-                return false;
-            }
-            if (PENDING.compareAndSet(this, n, n + 1)) {
-                return true;
-            }
-        }
-    }
-
-    private void reserve() {
-        if (tryReserve()) {
-            return;
-        }
-        if (whenFull == WhenFull.FAIL) {
-            throw full("fails sends when full", null);
-        }
-        long deadline = System.nanoTime() + maxBlockNanos;
-        fullLock.lock();
-        try {
-            waitingSenders++; // before trying again: a settle that frees room after this reads it and signals
-            try {
-                while (!tryReserve()) {
-                    if (closed) {
-                        throw closedException();
-                    }
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        throw full("waited " + Duration.ofNanos(maxBlockNanos) + " (maxBlock) for room", null);
-                    }
-                    notFull.awaitNanos(left);
-                }
-            } finally {
-                waitingSenders--;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw full("was interrupted while waiting for room", e);
-        } finally {
-            fullLock.unlock();
-        }
-    }
-
-    /** {@code n} outputs are settled (delivered, discarded, dead-lettered) or were never committed: give back their room. */
-    private void settle(long n) {
-        long left = (long) PENDING.getAndAdd(this, -n) - n;
-        if (waitingSenders > 0) { // read after the decrement: see reserve()
-            fullLock.lock();
-            try {
-                notFull.signalAll();
-            } finally {
-                fullLock.unlock();
-            }
-        }
-        if (left == 0 && closed) {
+    /**
+     * {@code n} outputs are settled (delivered, discarded, dead-lettered) or were never committed: give back
+     * their room; a closed boundary that holds nothing more leaves its group's rollbacks.
+     */
+    void settle(long n) {
+        if (limit.release(n) == 0 && closed) {
             outputs.settled(this);
         }
     }
 
-    private BoundaryFullException full(String what, Throwable cause) {
-        return new BoundaryFullException(group.name(), id, maxHeld, "boundary '" + id + "' of group '" + group.name() + "' holds "
-                + maxHeld + " outputs (maxHeld) and " + what + "; the output was not sent", cause);
+    /** Schedules the release task unless one is scheduled. */
+    void signal() {
+        engine.signal();
+    }
+
+    /**
+     * Called by the group's rollback participant, gates closed: drops what is still held of the epochs in
+     * {@code (cutEpoch, newEpoch)}. Returns how many outputs were dropped.
+     */
+    long discardRolledBack(long cutEpoch, long newEpoch) {
+        return engine.discardRolledBack(cutEpoch, newEpoch);
     }
 
     private StoreFailedException storeFailed(StoreFailedException cause) {
@@ -516,301 +418,8 @@ public final class Boundary<T> implements AutoCloseable {
                 + "' (EXTERNAL) can release nothing more, so the output was not sent", cause);
     }
 
-    private IllegalStateException closedException() {
+    IllegalStateException closedException() {
         return new IllegalStateException("boundary '" + id + "' of group '" + group.name() + "' is closed");
-    }
-
-    // ================================================================== rollback
-
-    /**
-     * Called by the group's rollback participant, gates closed: drops what is still held of the epochs in
-     * {@code (cutEpoch, newEpoch)}. Returns how many outputs were dropped.
-     */
-    long discardRolledBack(long cutEpoch, long newEpoch) {
-        if (mode == Mode.IMMEDIATE) {
-            return 0;
-        }
-        long n = 0;
-        boolean more;
-        consumerLock.lock();
-        try {
-            pollQueue(); // every output of a rolled-back epoch is in the queue by now: see GroupOutputs
-            for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
-                Held h = it.next();
-                if (!h.isMarker() && h.epoch > cutEpoch && h.epoch < newEpoch) {
-                    it.remove();
-                    n++;
-                }
-            }
-            discarded += n;
-            more = !held.isEmpty();
-        } finally {
-            consumerLock.unlock();
-        }
-        if (n > 0) {
-            settle(n);
-            if (more) {
-                signal(); // what waited behind a discarded output may be releasable now
-            }
-        }
-        return n;
-    }
-
-    // ================================================================== release
-
-    /** Schedules the release task unless one is scheduled. */
-    void signal() {
-        if ((int) STATE.getVolatile(this) == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
-            execute(executor);
-        }
-    }
-
-    private void execute(Executor ex) {
-        try {
-            ex.execute(releaseTask);
-        } catch (Throwable e) {
-            STATE.setVolatile(this, IDLE); // a later send or flush tries again
-            LOG.log(System.Logger.Level.WARNING, "the release executor of boundary '" + id + "' of group '" + group.name()
-                    + "' rejected the release task; outputs wait for the next send or flush", e);
-        }
-    }
-
-    /** One release task: finishes a pending delivery, takes what is releasable now, delivers it, ends. */
-    private void release() {
-        try {
-            if (!settlePendingDelivery()) {
-                return; // suspended again: a continuation is scheduled
-            }
-            if (batch.isEmpty()) {
-                takeReleasable();
-            }
-            if (!deliverBatch()) {
-                return;
-            }
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "the release task of boundary '" + id + "' of group '" + group.name() + "' failed", e);
-            if (e instanceof VirtualMachineError fatal) {
-                STATE.setVolatile(this, IDLE);
-                throw fatal;
-            }
-        }
-        STATE.setVolatile(this, IDLE);
-        // Read after the state write (both volatile): a sender that offered and then read SCHEDULED left its
-        // output for this task, and this task sees it here and schedules another.
-        if (hasWork()) {
-            signal();
-        }
-    }
-
-    private void pollQueue() {
-        Held h;
-        while ((h = queue.poll()) != null) {
-            if (h.parts == null) {
-                held.addLast(h);
-            } else {
-                for (Held part : h.parts) {
-                    part.epoch = h.epoch;
-                    held.addLast(part);
-                }
-            }
-        }
-    }
-
-    private void takeReleasable() {
-        consumerLock.lock();
-        try {
-            pollQueue();
-            // Read before the watermark: the durable floor only grows, so the watermark read next is at least the
-            // floor read here, and an output the watermark covers is never dead-lettered.
-            long atMost = outputs.releasableAtMost();
-            long watermark = outputs.watermark();
-            Held h;
-            while ((h = held.peekFirst()) != null) {
-                if (!h.isMarker()) {
-                    if (h.epoch > watermark) {
-                        if (h.epoch <= atMost) {
-                            break; // held: a condition may still move past it
-                        }
-                        // The store failed before this output's epoch was durable: it can never be released.
-                        h.neverReleased = outputs.storeFailure();
-                    }
-                    h.sequence = ++releasedCount;
-                }
-                held.pollFirst();
-                batch.addLast(h); // taken: a rollback no longer discards it
-            }
-            if (h != null && mode == Mode.EXTERNAL) {
-                outputs.holding(newestHeldEpoch());
-            }
-        } finally {
-            consumerLock.unlock();
-        }
-    }
-
-    /** Consumer lock held, {@code held} not empty: the newest epoch among the held outputs (they are roughly in epoch order). */
-    private long newestHeldEpoch() {
-        long newest = Long.MIN_VALUE;
-        int looked = 0;
-        for (Iterator<Held> it = held.descendingIterator(); it.hasNext() && looked < 64; looked++) {
-            Held h = it.next();
-            if (!h.isMarker()) {
-                newest = Math.max(newest, h.epoch);
-            }
-        }
-        return newest;
-    }
-
-    private boolean hasWork() {
-        if (!queue.isEmpty()) {
-            return true;
-        }
-        consumerLock.lock();
-        try {
-            Held h = held.peekFirst();
-            return h != null && (h.isMarker() || h.epoch <= outputs.watermark() || h.epoch > outputs.releasableAtMost());
-        } finally {
-            consumerLock.unlock();
-        }
-    }
-
-    /** Delivers the batch in order; false if it suspended on an asynchronous delivery or a retry backoff. */
-    @SuppressWarnings("unchecked")
-    private boolean deliverBatch() {
-        Held h;
-        while ((h = batch.peekFirst()) != null) {
-            if (h.isMarker()) {
-                batch.pollFirst();
-                completeFlush(h);
-                continue;
-            }
-            if (h.neverReleased != null) {
-                batch.pollFirst();
-                deadLetter(h, List.of(h.neverReleased)); // the sink is never called with it
-                continue;
-            }
-            Throwable failure = null;
-            try {
-                CompletionStage<?> stage = sink.deliver((T) h.output);
-                if (stage != null) {
-                    CompletableFuture<Object> outcome = new CompletableFuture<>();
-                    stage.whenComplete((r, e) -> {
-                        if (e != null) {
-                            outcome.completeExceptionally(e);
-                        } else {
-                            outcome.complete(r);
-                        }
-                    });
-                    if (!outcome.isDone()) {
-                        pendingDelivery = outcome;
-                        // Last action of this task: the continuation may start at once on the completing thread.
-                        outcome.whenComplete((r, e) -> execute(executor));
-                        return false;
-                    }
-                    failure = failureOf(outcome);
-                }
-            } catch (VirtualMachineError fatal) {
-                throw fatal;
-            } catch (Throwable e) {
-                failure = e;
-            }
-            if (failure == null) {
-                delivered(h);
-            } else if (!failed(h, failure)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Settles the head after an asynchronous delivery completed; false if a retry was scheduled. */
-    private boolean settlePendingDelivery() {
-        CompletableFuture<Object> outcome = pendingDelivery;
-        if (outcome == null) {
-            return true;
-        }
-        pendingDelivery = null;
-        Held h = batch.peekFirst();
-        Throwable failure = failureOf(outcome);
-        if (failure == null) {
-            delivered(h);
-            return true;
-        }
-        return failed(h, failure);
-    }
-
-    private static Throwable failureOf(CompletableFuture<Object> done) {
-        try {
-            done.join();
-            return null;
-        } catch (Throwable e) {
-            return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        }
-    }
-
-    private void delivered(Held h) {
-        batch.pollFirst();
-        failures = null;
-        delivered = delivered + 1; // single writer: the release task
-        settle(1);
-    }
-
-    /** A delivery failed: schedules a retry (returns false) or dead-letters the output (returns true). */
-    private boolean failed(Held h, Throwable failure) {
-        if (failures == null) {
-            failures = new ArrayList<>(2);
-        }
-        failures.add(failure);
-        if (failures.size() < retry.maxAttempts()) {
-            retries = retries + 1; // single writer: the release task
-            long backoff = retry.backoff().toNanos();
-            // Last action of this task: the retry runs as a new task (state stays SCHEDULED meanwhile).
-            execute(backoff == 0 ? executor : CompletableFuture.delayedExecutor(backoff, TimeUnit.NANOSECONDS, executor));
-            return false;
-        }
-        batch.pollFirst();
-        List<Throwable> all = failures;
-        failures = null;
-        deadLetter(h, all);
-        return true;
-    }
-
-    /** Hands {@code h} (already taken off the batch) to the dead-letter handler and settles it. Release task only. */
-    @SuppressWarnings("unchecked")
-    private void deadLetter(Held h, List<Throwable> all) {
-        try {
-            deadLetters.deadLetter(new DeadLetter<>(group.name(), id, (T) h.output, h.sequence, all));
-        } catch (VirtualMachineError fatal) {
-            throw fatal;
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.WARNING, "the dead-letter handler of boundary '" + id + "' of group '" + group.name()
-                    + "' threw on output #" + h.sequence, e);
-        }
-        lastDeadLetterCause = all.get(all.size() - 1);
-        deadLettersSinceFlush++;
-        deadLettered = deadLettered + 1; // single writer: the release task
-        settle(1);
-    }
-
-    private void completeFlush(Held marker) {
-        long undelivered = deadLettersSinceFlush;
-        deadLettersSinceFlush = 0;
-        if (undelivered == 0) {
-            marker.flushed.complete(null);
-        } else {
-            marker.flushed.completeExceptionally(new UndeliveredOutputsException(undelivered + " output(s) of boundary '" + id
-                    + "' of group '" + group.name() + "' could not be delivered and went to the dead-letter handler",
-                    undelivered, lastDeadLetterCause));
-            lastDeadLetterCause = null;
-        }
-    }
-
-    private void logDeadLetter(DeadLetter<? extends T> letter) {
-        String text = String.valueOf(letter.output());
-        if (text.length() > 200) {
-            text = text.substring(0, 200) + "...";
-        }
-        LOG.log(System.Logger.Level.WARNING, "boundary '" + id + "' of group '" + group.name() + "' could not deliver output #"
-                + letter.sequence() + " after " + letter.attempts() + " attempt(s): " + text, letter.cause());
     }
 
     // ================================================================== builder

@@ -1,18 +1,14 @@
 package io.aurora4j.boundary;
 
-import io.aurora4j.boundary.spi.BoundarySpi;
+import io.aurora4j.boundary.spi.ReleaseHolds;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.txn.Group;
+import io.aurora4j.txn.spi.ExtensionKey;
 import io.aurora4j.txn.spi.RollbackParticipant;
 import io.aurora4j.txn.spi.TxnSpi;
 
-import java.lang.ref.WeakReference;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
 
 /**
  * The outputs coordinator of one group: the boundaries of the group, the release conditions that make up
@@ -20,10 +16,9 @@ import java.util.function.LongSupplier;
  * rollback participant.
  *
  * <h2>Design</h2>
- * One coordinator per group, found through a registry keyed weakly by the group. The group holds the
- * coordinator strongly through its rollback participant list (the coordinator is the participant), and the
- * registry holds it only weakly, so a group that is no longer reachable takes its coordinator and its
- * boundaries with it.
+ * One coordinator per group, kept in the group itself as its extension ({@code TxnSpi.extension}): created
+ * once, on the first boundary, and gone with the group, with no global registry or lock. It reads the holds
+ * other modules put on the group ({@link ReleaseHolds}, the speculation module's) as one of its conditions.
  *
  * <p>On a rollback the group calls {@link #rolledBack} after the state is restored, with its commit gate
  * still closed and its new epoch already published. Every commit that belongs to a rolled-back epoch has
@@ -40,8 +35,7 @@ import java.util.function.LongSupplier;
  * <p>Thread-safe.
  */
 final class GroupOutputs implements RollbackParticipant {
-    private static final ReentrantLock REGISTRY_LOCK = new ReentrantLock();
-    private static final Map<Group, WeakReference<GroupOutputs>> REGISTRY = new WeakHashMap<>(); // guarded by REGISTRY_LOCK
+    private static final ExtensionKey<GroupOutputs> KEY = ExtensionKey.named("io.aurora4j.boundary outputs");
 
     final String groupName;
     final SendGate sendGate = new SendGate();
@@ -52,29 +46,8 @@ final class GroupOutputs implements RollbackParticipant {
     private final CopyOnWriteArrayList<ReleaseCondition> conditions = new CopyOnWriteArrayList<>();
     /** The durability hold of a durable group (issue 6); null for a group without a durable store. */
     private final DurableCondition durable;
-
-    static {
-        // The speculation module adds its hold through this bridge (exported only to it).
-        BoundarySpi.install(new BoundarySpi.Access() {
-            @Override
-            public BoundarySpi.Hold addReleaseCondition(Group group, LongSupplier releasableThrough) {
-                GroupOutputs outputs = of(group);
-                ReleaseCondition condition = releasableThrough::getAsLong;
-                Runnable remove = outputs.addCondition(condition);
-                return new BoundarySpi.Hold() {
-                    @Override
-                    public void changed() {
-                        outputs.conditionsChanged();
-                    }
-
-                    @Override
-                    public void remove() {
-                        remove.run();
-                    }
-                };
-            }
-        });
-    }
+    /** The group's holds from other modules: one condition here, and they tell this coordinator when they move. */
+    private final ReleaseHolds holds;
 
     private GroupOutputs(Group group) {
         this.groupName = group.name();
@@ -84,27 +57,25 @@ final class GroupOutputs implements RollbackParticipant {
         } else {
             this.durable = null;
         }
+        // Holds other modules put on the group, before or after this coordinator exists (speculation's).
+        this.holds = ReleaseHolds.of(group);
+        conditions.add(holds::releasableThrough);
     }
 
     /** The coordinator of {@code group}, created (and registered as its rollback participant) on first use. */
     static GroupOutputs of(Group group) {
-        REGISTRY_LOCK.lock();
-        try {
-            WeakReference<GroupOutputs> ref = REGISTRY.get(group);
-            GroupOutputs existing = ref == null ? null : ref.get();
-            if (existing != null) {
-                return existing;
-            }
-            GroupOutputs created = new GroupOutputs(group);
-            TxnSpi.addRollbackParticipant(group, created); // fails for a closed group, naming it
-            if (created.durable != null) {
-                created.durable.start(); // after the participant: a closed group has failed above, before any listener
-            }
-            REGISTRY.put(group, new WeakReference<>(created));
-            return created;
-        } finally {
-            REGISTRY_LOCK.unlock();
+        return TxnSpi.extension(group, KEY, GroupOutputs::create);
+    }
+
+    /** Runs once per group, through the group's extension slot. */
+    private static GroupOutputs create(Group group) {
+        GroupOutputs created = new GroupOutputs(group);
+        TxnSpi.addRollbackParticipant(group, created); // fails for a closed group, naming it; nothing is kept then
+        created.holds.watch(created::conditionsChanged); // only a coordinator the group kept is told
+        if (created.durable != null) {
+            created.durable.start(); // after the participant: a closed group has failed above, before any listener
         }
+        return created;
     }
 
     void register(Boundary<?> boundary) {

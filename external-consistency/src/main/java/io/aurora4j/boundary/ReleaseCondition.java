@@ -12,7 +12,8 @@ package io.aurora4j.boundary;
  *       and an output is releasable as soon as its work has committed;</li>
  *   <li>speculation: {@code epochOf(oldest pending speculation's checkpoint)}, or
  *       {@code Long.MAX_VALUE} when none is pending (added by the speculation module through
- *       {@link io.aurora4j.boundary.spi.BoundarySpi});</li>
+ *       {@link io.aurora4j.boundary.spi.BoundarySpi} to the group's
+ *       {@link io.aurora4j.boundary.spi.ReleaseHolds}, which the coordinator reads as one condition);</li>
  *   <li>durability ({@link DurableCondition}, in a durable group): {@code epochOf(newest durable checkpoint)}: an
  *       epoch is covered once the checkpoint that closed it is durable.</li>
  * </ul>

@@ -4,16 +4,14 @@ import io.aurora4j.boundary.spi.BoundarySpi;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.Group;
+import io.aurora4j.txn.spi.ExtensionKey;
 import io.aurora4j.txn.spi.RollbackParticipant;
 import io.aurora4j.txn.spi.TxnSpi;
 
-import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,13 +40,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * waiting for that admin lock); it only flags the speculations of a lock-free snapshot, and a group rollback
  * listener settles them afterwards with the group's event.
  *
- * <p>The registry is keyed weakly by the group; the group holds the chain strongly through its participant
- * list, so an unreachable group takes its chain with it. Thread-safe.
+ * <p>One chain per group, kept in the group itself as its extension ({@code TxnSpi.extension}): created once,
+ * on the first speculation, and gone with the group, with no global registry or lock. Thread-safe.
  */
 final class Chain implements RollbackParticipant {
     private static final System.Logger LOG = System.getLogger(Chain.class.getName());
-    private static final ReentrantLock REGISTRY_LOCK = new ReentrantLock();
-    private static final Map<Group, WeakReference<Chain>> REGISTRY = new WeakHashMap<>(); // guarded by REGISTRY_LOCK
+    private static final ExtensionKey<Chain> KEY = ExtensionKey.named("io.aurora4j.speculation chain");
     private static final Speculation[] NONE = new Speculation[0];
     private static final int KEPT_ROLLBACKS = 1024;
 
@@ -73,32 +70,21 @@ final class Chain implements RollbackParticipant {
         group.onRollback(this::settleExternalRollback);
     }
 
+    /** The chain of {@code group}, created (and registered as its rollback participant) on first use. */
     static Chain of(Group group) {
-        REGISTRY_LOCK.lock();
-        try {
-            WeakReference<Chain> ref = REGISTRY.get(group);
-            Chain existing = ref == null ? null : ref.get();
-            if (existing != null) {
-                return existing;
-            }
-            Chain created = new Chain(group);
-            TxnSpi.addRollbackParticipant(group, created);
-            REGISTRY.put(group, new WeakReference<>(created));
-            return created;
-        } finally {
-            REGISTRY_LOCK.unlock();
-        }
+        return TxnSpi.extension(group, KEY, Chain::create);
+    }
+
+    /** Runs once per group, through the group's extension slot. */
+    private static Chain create(Group group) {
+        Chain created = new Chain(group);
+        TxnSpi.addRollbackParticipant(group, created); // fails for a closed group, naming it; nothing is kept then
+        return created;
     }
 
     /** The chain of {@code group} if one was created, else null (nothing was ever speculated on it). */
     static Chain peek(Group group) {
-        REGISTRY_LOCK.lock();
-        try {
-            WeakReference<Chain> ref = REGISTRY.get(group);
-            return ref == null ? null : ref.get();
-        } finally {
-            REGISTRY_LOCK.unlock();
-        }
+        return TxnSpi.existingExtension(group, KEY);
     }
 
     Speculation begin() {

@@ -190,9 +190,9 @@ public final class Speculation implements io.aurora4j.notify.SpeculationInfo {
     }
 
     /** Records the commit's epoch in the staged holder; the group calls it at the commit point. */
-    private static final CommitSink EPOCH_SINK = (group, version, epoch, items) -> {
-        for (Object o : items) {
-            ((long[]) o)[0] = epoch;
+    private static final CommitSink<long[]> EPOCH_SINK = (group, version, epoch, items) -> {
+        for (long[] holder : items) {
+            holder[0] = epoch;
         }
     };
 

@@ -89,6 +89,8 @@ public final class Group implements AutoCloseable {
     final RollbackSequence rollbacks;
     /** Checks values at the write against the codecs; null for a group without a durable store (see {@link Storable}). */
     final Storable storable;
+    /** Other modules' per-group state (TxnSpi.extension), kept as long as the group. */
+    final ExtensionSlot extensions = new ExtensionSlot();
     /** What the group does, for {@link #metrics()}, JMX and Micrometer. */
     final GroupCounters counters = new GroupCounters();
     /** Removes the group's {@link GroupMXBean}: set once the group opened, a no-op when JMX is off. */

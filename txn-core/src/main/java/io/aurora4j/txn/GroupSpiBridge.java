@@ -21,9 +21,20 @@ final class GroupSpiBridge {
     static void install() {
     TxnSpi.install(new TxnSpi.Access() {
         @Override
-        public void stage(Group group, CommitSink sink, Object item) {
+        public <T> void stage(Group group, CommitSink<T> sink, T item) {
             Objects.requireNonNull(sink, "sink");
             group.runner.running("stage").stage(sink, item);
+        }
+
+        @Override
+        public <T> T extension(Group group, io.aurora4j.txn.spi.ExtensionKey<T> key,
+                               java.util.function.Function<? super Group, ? extends T> create) {
+            return group.extensions.get(group, key, create);
+        }
+
+        @Override
+        public <T> T existingExtension(Group group, io.aurora4j.txn.spi.ExtensionKey<T> key) {
+            return group.extensions.peek(key);
         }
 
         @Override

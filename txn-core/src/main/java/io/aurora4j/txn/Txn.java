@@ -199,7 +199,7 @@ final class Txn {
         }
     }
 
-    void stage(io.aurora4j.txn.spi.CommitSink sink, Object item) {
+    void stage(io.aurora4j.txn.spi.CommitSink<?> sink, Object item) {
         if (staged == null) {
             staged = new ArrayList<>(8);
         }
@@ -207,7 +207,11 @@ final class Txn {
         staged.add(item);
     }
 
-    /** Hands staged items to their sinks, grouped per sink in staging order. Called at the commit point. */
+    /**
+     * Hands staged items to their sinks, grouped per sink in staging order. Called at the commit point. The cast is
+     * safe: {@code TxnSpi.stage} types each item by its sink.
+     */
+    @SuppressWarnings("unchecked")
     private void deliverStaged(long version, long epoch) {
         ArrayList<Object> s = staged;
         int n = s.size();
@@ -226,7 +230,7 @@ final class Txn {
                 }
             }
             try {
-                ((io.aurora4j.txn.spi.CommitSink) sink).committed(group, version, epoch, items);
+                ((io.aurora4j.txn.spi.CommitSink<Object>) sink).committed(group, version, epoch, items);
             } catch (Throwable e) {
                 group.reportHookFailure(e);
             }

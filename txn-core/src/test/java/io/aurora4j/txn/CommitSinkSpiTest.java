@@ -25,7 +25,7 @@ class CommitSinkSpiTest {
         try (Group g = Group.inMemory("spi")) {
             TLong x = g.newLong("x", 0);
             List<Delivery> got = new CopyOnWriteArrayList<>();
-            CommitSink sink = (group, version, epoch, items) -> got.add(new Delivery(version, epoch, items));
+            CommitSink<Object> sink = (group, version, epoch, items) -> got.add(new Delivery(version, epoch, items));
             g.atomic(() -> {
                 x.add(1);
                 TxnSpi.stage(g, sink, "a");
@@ -48,7 +48,7 @@ class CommitSinkSpiTest {
     void nestedRollbackDropsOnlyItsOwnItems() {
         try (Group g = Group.inMemory("nested")) {
             List<Object> got = new ArrayList<>();
-            CommitSink sink = (group, version, epoch, items) -> got.addAll(items);
+            CommitSink<Object> sink = (group, version, epoch, items) -> got.addAll(items);
             g.atomic(() -> {
                 TxnSpi.stage(g, sink, "outer-1");
                 try {
@@ -70,7 +70,7 @@ class CommitSinkSpiTest {
         try (Group g = Group.inMemory("retry")) {
             TLong x = g.newLong("x", 0);
             List<Object> got = new CopyOnWriteArrayList<>();
-            CommitSink sink = (group, version, epoch, items) -> got.addAll(items);
+            CommitSink<Object> sink = (group, version, epoch, items) -> got.addAll(items);
             AtomicInteger attempts = new AtomicInteger();
             g.atomic(() -> {
                 int attempt = attempts.incrementAndGet();

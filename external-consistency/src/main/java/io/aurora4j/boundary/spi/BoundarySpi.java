@@ -14,24 +14,13 @@ import java.util.function.LongSupplier;
  * {@code condition.getAsLong()} may be released as far as it is concerned. It must be cheap,
  * thread-safe and monotonic between rollbacks; whoever moves it forward calls {@link Hold#changed()}
  * afterwards so that waiting boundaries look again.
+ *
+ * <p>The link is typed and explicit: a condition goes into the group's {@link ReleaseHolds} (an extension kept
+ * in the group), which the group's boundaries read. There is no bridge to install and no class looked up by
+ * name, so it works whatever was loaded first and whether or not the group has a boundary yet.
  */
 public final class BoundarySpi {
-    private static volatile Access access;
-
     private BoundarySpi() {
-    }
-
-    /** The bridge into the boundary package; installed once by it. */
-    public interface Access {
-        /**
-         * Adds a release condition to {@code group}: its boundaries release an output of epoch {@code e} only
-         * once {@code releasableThrough} returns at least {@code e}.
-         *
-         * @param group             the group whose boundaries the condition holds back
-         * @param releasableThrough the last epoch the condition lets through (thread-safe, monotonic between rollbacks)
-         * @return the handle to signal a change of the condition or to remove it
-         */
-        Hold addReleaseCondition(Group group, LongSupplier releasableThrough);
     }
 
     /** A release condition added to a group: tell its boundaries it moved, or remove it. Thread-safe. */
@@ -43,34 +32,16 @@ public final class BoundarySpi {
         void remove();
     }
 
-    /** Installs the bridge; called once by {@code io.aurora4j.boundary}. */
-    public static void install(Access a) {
-        if (access != null) {
-            throw new IllegalStateException("BoundarySpi access is already installed");
-        }
-        access = Objects.requireNonNull(a);
-    }
-
-    private static Access access() {
-        Access a = access;
-        if (a == null) {
-            try { // initializing the boundary package's coordinator installs the bridge
-                Class.forName("io.aurora4j.boundary.GroupOutputs", true, BoundarySpi.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("io.aurora4j.boundary is missing", e);
-            }
-            a = access;
-        }
-        return a;
-    }
-
     /**
-     * Adds a release condition to {@code group}'s outputs coordinator (creating it, and registering it as
-     * the group's rollback participant, if needed).
+     * Adds a release condition to {@code group}: its boundaries (present and future) release an output of
+     * epoch {@code e} only once {@code releasableThrough} returns at least {@code e}.
      *
-     * @throws IllegalStateException if the group is closed
+     * @param group             the group whose boundaries the condition holds back
+     * @param releasableThrough the last epoch the condition lets through (thread-safe, monotonic between rollbacks)
+     * @return the handle to signal a change of the condition or to remove it
      */
     public static Hold addReleaseCondition(Group group, LongSupplier releasableThrough) {
-        return access().addReleaseCondition(group, releasableThrough);
+        Objects.requireNonNull(group, "group");
+        return ReleaseHolds.of(group).add(releasableThrough);
     }
 }

@@ -11,14 +11,16 @@ import java.util.List;
  * after validation succeeded, so calls for transactions that conflict arrive in their serialization order.
  * It must be quick, must not block and must not start transactions; an exception it throws is reported to
  * the group's hook error handler and does not undo the commit.
+ *
+ * @param <T> the type of the items staged for this sink: {@link TxnSpi#stage} accepts only those
  */
 @FunctionalInterface
-public interface CommitSink {
+public interface CommitSink<T> {
     /**
      * @param group         the group
      * @param commitVersion the commit's version (a read-only transaction passes its read version)
      * @param epoch         the epoch the commit belongs to (see {@link TxnSpi#currentEpoch})
      * @param items         what the transaction staged for this sink, in staging order
      */
-    void committed(Group group, long commitVersion, long epoch, List<Object> items);
+    void committed(Group group, long commitVersion, long epoch, List<T> items);
 }

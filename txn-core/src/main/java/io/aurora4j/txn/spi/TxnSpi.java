@@ -4,6 +4,7 @@ import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.Group;
 
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The hooks other Aurora4j modules (boundaries, speculation) need from the core. This package is exported
@@ -17,7 +18,11 @@ public final class TxnSpi {
 
     /** The bridge into the core's package-private state; installed once by the core itself. */
     public interface Access {
-        void stage(Group group, CommitSink sink, Object item);
+        <T> void stage(Group group, CommitSink<T> sink, T item);
+
+        <T> T extension(Group group, ExtensionKey<T> key, Function<? super Group, ? extends T> create);
+
+        <T> T existingExtension(Group group, ExtensionKey<T> key);
 
         boolean inTransaction(Group group);
 
@@ -67,8 +72,30 @@ public final class TxnSpi {
      *
      * @throws IllegalStateException if no transaction of the group runs on this thread
      */
-    public static void stage(Group group, CommitSink sink, Object item) {
+    public static <T> void stage(Group group, CommitSink<T> sink, T item) {
         access().stage(group, sink, item);
+    }
+
+    /**
+     * The group's extension for {@code key}: created by {@code create} on the first call for this group and key,
+     * exactly once even when threads race (they all get the one instance), and kept by the group for its
+     * lifetime. This is how a module keeps per-group state (the boundaries' coordinator, the speculation chain)
+     * without a global registry. {@code create} runs on the calling thread, under a lock of that key only (not
+     * the group's): it may register rollback participants and create other extensions of the group; if it
+     * throws, nothing is kept and the exception propagates. Thread-safe; finding an existing extension takes
+     * no lock.
+     *
+     * @throws IllegalStateException if called for the same key from inside its {@code create}
+     * @throws NullPointerException  if {@code create} returns null
+     */
+    public static <T> T extension(Group group, ExtensionKey<T> key, Function<? super Group, ? extends T> create) {
+        return access().extension(Objects.requireNonNull(group, "group"), Objects.requireNonNull(key, "key"),
+                Objects.requireNonNull(create, "create"));
+    }
+
+    /** The group's extension for {@code key} if one was created, else null. Thread-safe, lock-free. */
+    public static <T> T existingExtension(Group group, ExtensionKey<T> key) {
+        return access().existingExtension(Objects.requireNonNull(group, "group"), Objects.requireNonNull(key, "key"));
     }
 
     /** Whether a transaction of {@code group} runs on this thread. */
