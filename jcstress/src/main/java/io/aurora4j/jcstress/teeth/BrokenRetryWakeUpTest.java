@@ -50,8 +50,13 @@ public class BrokenRetryWakeUpTest {
 
     @Actor
     public void waiter(III_Result r) {
-        long m = meta;
-        r.r1 = (int) value;
+        long m;
+        long v;
+        do { // the transaction's read: a seqlock snapshot of value and lock word, as Txn.readLong takes it
+            m = meta;
+            v = value;
+        } while ((m & 1) != 0 || meta != m);
+        r.r1 = (int) v;
         r.r2 = (long) META.getVolatile(this) != m ? 1 : 0; // BROKEN: the re-check, before registering
         COUNT.getAndAdd(this, 1);                            // register
     }
