@@ -862,9 +862,12 @@ final class Txn {
 
     // ------------------------------------------------------------------ retry (see RetryWaiters)
 
-    /** Whether the attempt read anything that a change could wake it on (regions: conservatively yes once used). */
+    /**
+     * Whether the attempt read anything that a change could wake it on. ({@code regions} outlives the attempt, so its
+     * presence says nothing about this one: RetryOrElseTest's retry with nothing read after a region transaction.)
+     */
     boolean hasReads() {
-        return readCount != 0 || regions != null;
+        return readCount != 0 || (regions != null && regions.hasReads());
     }
 
     /**

@@ -314,6 +314,22 @@ class RetryOrElseTest {
     }
 
     @Test
+    void retryWithNothingReadFailsEvenAfterTheThreadRanARegionTransaction() {
+        try (Group g = Group.inMemory("retry-after-region")) {
+            Region r = g.newRegion("r", 4096);
+            TLong x = g.newLong("x", 0);
+            g.atomic(() -> r.putLong(0, r.getLong(0) + 1)); // this thread's descriptor now keeps region read/write sets
+            // the timeout only keeps a regression from hanging: the old code parked here (nothing could wake it)
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.atomic(Duration.ofSeconds(5), () -> {
+                x.set(1);
+                g.retry();
+            }));
+            assertEquals("retry() in a transaction of group 'retry-after-region' that has read nothing: no change could"
+                    + " ever wake it", e.getMessage());
+        }
+    }
+
+    @Test
     void aWaiterOnAMissingMapKeyWakesWhenTheKeyIsPut() throws Exception {
         try (Group g = Group.inMemory("retry-map")) {
             TMap<String, Integer> m = g.newMap("m");
