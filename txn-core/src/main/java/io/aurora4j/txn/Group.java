@@ -74,6 +74,8 @@ public final class Group implements AutoCloseable {
     // The words a commit and a region write read, one load from the group as they always were; written only by the
     // timeline (and the clock by commits): see EpochTimeline.
     final CommitGate gate = new CommitGate();
+    /** Transactions blocked in {@link #retry()} (issue #13); woken by commits, purges, rollback and close. */
+    final RetryWaiters retryWaiters = new RetryWaiters(this);
     private final Clock clock = new Clock();
     volatile long incarnation;
     volatile Epoch currentEpoch;
@@ -238,6 +240,80 @@ public final class Group implements AutoCloseable {
         Objects.requireNonNull(body, "body");
         return runner.atomic(body, null);
     }
+
+    /**
+     * As {@link #atomic(Supplier)}, with a bound on how long the transaction may block in {@link #retry()}: its
+     * waits, over all its attempts, end by {@code timeout} after this call; then the attempt is discarded and
+     * {@link RetryTimeoutException} (naming the group and what it waited on) is thrown. A zero timeout never
+     * blocks. Thread-safe.
+     *
+     * @throws IllegalStateException if called inside a transaction (a timeout bounds a whole transaction)
+     */
+    public <R> R atomic(Duration timeout, Supplier<R> body) {
+        Objects.requireNonNull(body, "body");
+        return RetryWaiters.withTimeout(this, timeout, body);
+    }
+
+    /** As {@link #atomic(Duration, Supplier)} for a body without a result. */
+    public void atomic(Duration timeout, Runnable body) {
+        Objects.requireNonNull(body, "body");
+        RetryWaiters.withTimeout(this, timeout, () -> {
+            body.run();
+            return null;
+        });
+    }
+
+    /**
+     * As {@link #atomic(Supplier)} for a body that throws checked exceptions: such an exception aborts the
+     * transaction (its writes discarded, its after-rollback hooks run) and is rethrown unchanged, the same instance.
+     * (Not an overload of {@code atomic}: a lambda such as {@code () -> 1} would fit both this and
+     * {@code atomic(Supplier)}, and javac rejects the call as ambiguous.) Thread-safe.
+     */
+    public <R, E extends Exception> R atomicChecked(TxnCallable<R, E> body) throws E {
+        Objects.requireNonNull(body, "body");
+        return CheckedBodies.run(this, body);
+    }
+
+    /**
+     * Blocks the running transaction until an object it has read changes, then runs it again (from the start of the
+     * top-level {@code atomic}): a body waits for a condition by checking it and calling {@code retry()} when it
+     * does not hold. The attempt's writes are discarded. Inside {@link #orElse}, the alternative is tried instead.
+     * A rollback of the group wakes the transaction, which re-runs against the restored state; {@link #close()}
+     * wakes it with an {@link IllegalStateException}. See {@link #atomic(Duration, Supplier)} for a bound on the wait.
+     * Never returns normally.
+     *
+     * @throws IllegalStateException if no transaction of this group runs on this thread, or (when it would block)
+     *                               the transaction has read nothing
+     */
+    public void retry() {
+        RetryWaiters.retry(this);
+    }
+
+    /**
+     * Runs {@code first}; if it calls {@link #retry()}, undoes its writes (only its own) and runs {@code second}
+     * instead. If both retry, the transaction blocks until something either of them read changes, then re-runs.
+     * Each alternative is a nested transaction: an exception from it undoes its writes and propagates. Called outside
+     * a transaction it is one; inside, it joins the running one. Thread-safe.
+     */
+    public <R> R orElse(Supplier<R> first, Supplier<R> second) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
+        return OrElse.run(this, first, second);
+    }
+
+    /** As {@link #orElse(Supplier, Supplier)} for alternatives without a result. */
+    public void orElse(Runnable first, Runnable second) {
+        Objects.requireNonNull(first, "first");
+        Objects.requireNonNull(second, "second");
+        OrElse.run(this, () -> {
+            first.run();
+            return null;
+        }, () -> {
+            second.run();
+            return null;
+        });
+    }
+
 
     /** Whether a transaction of this group is running on the calling thread. */
     public boolean inTransaction() {
@@ -535,6 +611,7 @@ public final class Group implements AutoCloseable {
                 return;
             }
             closed = true;
+            retryWaiters.wakeIfAny(); // issue #13: waiters in retry() fail, naming the group
             unregisterJmx.run();
             durability.close();
             for (StateObject o : registry.all()) {

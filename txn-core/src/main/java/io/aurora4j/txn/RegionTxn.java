@@ -128,6 +128,11 @@ final class RegionTxn {
         return wCount > 0;
     }
 
+    /** Whether the attempt read a region page (retry() may wait on it). */
+    boolean hasReads() {
+        return rCount > 0;
+    }
+
     private int find(Region r, int page) {
         int n = wCount;
         if (n <= LINEAR_LIMIT) {

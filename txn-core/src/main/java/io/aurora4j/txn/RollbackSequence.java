@@ -112,6 +112,7 @@ final class RollbackSequence {
                 }
             } finally {
                 group.gate.open();
+                group.retryWaiters.wakeIfAny(); // issue #13: waiters re-run against the restored state
             }
             for (TMap.Cell cell : emptied) {
                 cell.map.tryPurge(cell);

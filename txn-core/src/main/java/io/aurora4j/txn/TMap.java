@@ -320,6 +320,7 @@ public final class TMap<K, V> implements StateObject {
         } finally {
             group.gate.exit(slot);
         }
+        group.retryWaiters.wakeIfAny(); // a waiter that read this cell would never see the key's next cell change
     }
 
     /** Cells currently held, live or empty (for tests and monitoring). */

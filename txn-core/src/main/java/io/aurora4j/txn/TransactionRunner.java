@@ -88,6 +88,17 @@ final class TransactionRunner {
                 endAttempt(group, t, scope);
                 onConflict(group, t, attempt);
                 continue;
+            } catch (RetrySignal blocked) { // retry() (issue #13): wait for a change to what it read, then re-run
+                group.counters.cell(t).increment(GroupCounters.RETRY_ABORTS);
+                try {
+                    group.retryWaiters.await(t);
+                } finally {
+                    endAttempt(group, t, scope);
+                    t.forgetContended();
+                }
+                group.counters.cell(t).increment(GroupCounters.RETRIES);
+                attempt = 0; // a wait is not a conflict: the next conflicts count from one
+                continue;
             } catch (Throwable failure) {
                 failed(group, t);
                 endAttempt(group, t, scope);

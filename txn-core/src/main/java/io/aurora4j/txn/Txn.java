@@ -130,6 +130,13 @@ final class Txn {
         hotRegionCount = 0;
     }
 
+    /**
+     * The timeout of the running {@code atomic(Duration, ...)} call and its deadline ({@link System#nanoTime()}), or
+     * null: kept across the call's attempts, so its waits in retry() share one deadline (see RetryWaiters).
+     */
+    java.time.Duration retryTimeout;
+    long retryDeadline;
+
     /** Region pages read and written by the attempt; created on the thread's first region access. */
     private RegionTxn regions;
 
@@ -790,6 +797,7 @@ final class Txn {
         } finally {
             g.gate.exit(slot);
         }
+        g.retryWaiters.wakeIfAny(); // one volatile read when nobody waits in retry(); after the CASes above (RetryWaiters)
         if (lateEpoch != null) {
             g.releaseLate(lateEpoch); // after the gate: a release takes the admin lock, which a rollback holds while draining
         }
@@ -868,6 +876,42 @@ final class Txn {
                 throw abort(changed);
             }
         }
+    }
+
+    // ------------------------------------------------------------------ retry (see RetryWaiters)
+
+    /**
+     * Whether the attempt read anything that a change could wake it on. ({@code regions} outlives the attempt, so its
+     * presence says nothing about this one: RetryOrElseTest's retry with nothing read after a region transaction.)
+     */
+    boolean hasReads() {
+        return readCount != 0 || (regions != null && regions.hasReads());
+    }
+
+    /**
+     * Whether something the attempt read has changed since (a box's lock word moved, a page was replaced) or the
+     * group was rolled back: a retry() waits while this is false. Reads lock words as they are now, so a commit
+     * holding one of them locked counts as a change (the re-run then waits for its lock like any read).
+     */
+    boolean readsChanged() {
+        if (group.incarnation() != incarnation) {
+            return true;
+        }
+        for (int i = 0; i < readCount; i++) {
+            if (readBoxes[i].lvMeta() != readMetas[i]) {
+                return true;
+            }
+        }
+        return regions != null && regions.validate() != null;
+    }
+
+    /** The objects the attempt read, at most {@code max} of them, for messages. */
+    List<String> describeReads(int max) {
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < readCount && names.size() < max; i++) {
+            names.add(readBoxes[i].describe());
+        }
+        return List.copyOf(names);
     }
 
     // ------------------------------------------------------------------ regions (see RegionTxn)

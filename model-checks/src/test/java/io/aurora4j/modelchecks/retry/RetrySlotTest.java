@@ -1,0 +1,22 @@
+package io.aurora4j.modelchecks.retry;
+
+import io.aurora4j.modelchecks.LincheckBudget;
+import io.aurora4j.txn.Group;
+
+/** The slot in a group whose memory release runs on the calling thread (so the model checker sees it). */
+public class RetrySlotTest extends RetrySlotLincheckTest {
+
+    public RetrySlotTest() {
+        super(Group.builder("retry-slot").maintenanceExecutor(Runnable::run).open());
+    }
+
+    /**
+     * A fifth of the standard interleavings per scenario: every operation is a transaction with a rollback or a
+     * waiter registration in reach, so invocations are long (690 s for both runners at the standard weight, under a
+     * load of 15-28); the custom scenarios, run first, hold the races this test is for.
+     */
+    @Override
+    protected LincheckBudget budget() {
+        return LincheckBudget.standard().withWeight(LincheckBudget.STANDARD_WEIGHT / 5);
+    }
+}
