@@ -20,8 +20,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * must see the bytes and the new address; one that finds it set waits for the loader on the lock.
  *
  * <p>Every stored word holds 5. Each state pairs one way of touching the page first on each actor (chosen from
- * the state's serial, so one run covers every pair): a raw read, a transactional read ({@code Region.txRead}
- * through {@code livePage}), a view read of the recovered checkpoint ({@code Region.readAt}), and on the first
+ * the state's serial, so one run covers every pair): a raw read, a transactional read ({@code RegionTxn.read}
+ * through {@code livePage}), a view read of the recovered checkpoint ({@code RegionAtCheckpoint.readAt}), and on the first
  * actor also a raw write of word 3 (which loads the placeholder, then copies it under the region's lock:
  * {@code rawWritable}, {@code newPage}) or a transactional write of word 3 (its shadow is copied from the loaded
  * page), each followed by reads of the page. Each actor reports words 0 and 7. A thread that reads the page

@@ -11,7 +11,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Page hand-off in raw mode: the first write to a page after a checkpoint ({@code Region.rawWritable}) copies
+ * Page hand-off in raw mode: the first write to a page after a checkpoint ({@code RegionAccessPaths.rawWritable}) copies
  * the page with plain stores (an Agrona bulk copy) into a fresh chunk, stamps it, and publishes it with a
  * release store into the leaf slot (after copying root and leaf, each also published with a release store),
  * all under the region's lock; the write itself then goes into the copy. A concurrent reader outside a

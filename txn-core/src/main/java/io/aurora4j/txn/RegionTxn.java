@@ -16,7 +16,7 @@ import java.util.Arrays;
  * to a page copies it into a shadow (the page is also recorded as read). Commit, called by
  * {@link Txn#commit()} with the write set of boxes locked, locks every region written (their
  * {@link RegionRoot} lock word), validates, and installs each shadow with a reference store; see
- * {@link Region#installShadow}.
+ * {@link RegionPageTable#installShadow}.
  *
  * <h2>Nesting</h2>
  * A nested scope that writes a page already shadowed by an enclosing scope copies the shadow first and logs
@@ -97,14 +97,14 @@ final class RegionTxn {
         if (i >= 0) {
             if (scope != 0 && wScope[i] != scope) {
                 // Written by an enclosing scope: keep its shadow for the case this nested scope throws.
-                Page copy = r.copyShadow(wShadow[i]);
+                Page copy = copyShadow(r, wShadow[i]);
                 logOverwrite(i);
                 wShadow[i] = copy;
                 wScope[i] = scope;
             }
             return wShadow[i];
         }
-        Page shadow = r.newShadow(txn, this, page); // records the page it copied as read
+        Page shadow = newShadow(r, page); // records the page it copied as read
         int n = wCount;
         if (n == wRegion.length) {
             wRegion = Arrays.copyOf(wRegion, n * 2);
@@ -122,6 +122,93 @@ final class RegionTxn {
             indexed = n + 1;
         }
         return shadow;
+    }
+
+    /**
+     * A transactional read of {@code length} bytes of {@code r} from {@code index}: each page validated against the
+     * snapshot (TL2) and recorded as read; pages this transaction wrote are read from its shadows.
+     */
+    long read(Region r, long index, int op, Object dst, int dstOff, int length) {
+        RegionRoot rootBox = r.rootBox;
+        int pageSize = r.pageSize;
+        long v = 0;
+        int done = 0;
+        do {
+            long at = index + done;
+            int po = (int) at & r.pageMask;
+            int n = Math.min(length - done, pageSize - po);
+            int pi = (int) (at >>> r.pageShift);
+            Page shadow = shadowFor(r, pi);
+            if (shadow != null) {
+                v = RegionAccessPaths.readOp(shadow, po, op, dst, dstOff + done, n);
+            } else {
+                for (int spins = 0; ; spins++) {
+                    long m = rootBox.lvMeta();
+                    if ((m & VBox.LOCKED) != 0) {
+                        txn.awaitRegion(rootBox, m, spins);
+                        continue;
+                    }
+                    Page p = r.livePage(pi);
+                    v = RegionAccessPaths.readOp(p, po, op, dst, dstOff + done, n);
+                    if (rootBox.lpMetaAfterFence() != m) {
+                        continue; // a commit or rollback changed the table while we read: read again
+                    }
+                    // A page's version is its commit's; the lock word's is the region's last commit or restore.
+                    // A rollback restores pages with their old versions and publishes a fresh one in the lock word,
+                    // so taking the larger makes a read after a restore extend (and fail) like a box's read would.
+                    if (!txn.admitRegionRead(rootBox, Math.max(p.version, VBox.version(m)))) {
+                        continue; // the snapshot was extended: read again at the new read version
+                    }
+                    addRead(r, pi, p);
+                    break;
+                }
+            }
+            done += n;
+        } while (done < length);
+        return v;
+    }
+
+    /**
+     * This transaction's shadow of page {@code pi} of {@code r}: a copy of the live page taken inside the seqlock,
+     * whose page is recorded as read (so commit validates that the page the copy came from is still the live one).
+     */
+    private Page newShadow(Region r, int pi) {
+        RegionRoot rootBox = r.rootBox;
+        Page shadow = r.table.newPageObject(r.reclaim.takeChunk(false), pi);
+        try {
+            for (int spins = 0; ; spins++) {
+                long m = rootBox.lvMeta();
+                if ((m & VBox.LOCKED) != 0) {
+                    txn.awaitRegion(rootBox, m, spins);
+                    continue;
+                }
+                Page p = r.livePage(pi);
+                shadow.putBytes(0, p, 0, r.pageSize);
+                if (rootBox.lpMetaAfterFence() != m) {
+                    continue;
+                }
+                if (!txn.admitRegionRead(rootBox, Math.max(p.version, VBox.version(m)))) {
+                    continue; // see read
+                }
+                addRead(r, pi, p);
+                return shadow;
+            }
+        } catch (Throwable e) {
+            freeShadow(shadow);
+            throw e;
+        }
+    }
+
+    /** A nested scope's copy of an enclosing scope's shadow. */
+    private static Page copyShadow(Region r, Page shadow) {
+        Page p = r.table.newPageObject(r.reclaim.takeChunk(false), (int) (shadow.base >>> r.pageShift));
+        p.putBytes(0, shadow, 0, r.pageSize);
+        return p;
+    }
+
+    /** A shadow nothing will install goes back to its region's pool. */
+    private static void freeShadow(Page shadow) {
+        shadow.owner.reclaim.free(shadow);
     }
 
     boolean hasWrites() {
@@ -225,7 +312,7 @@ final class RegionTxn {
         scope = frames[frameCount * 3 + 2];
         if (frameCount == 0) {
             for (int k = 0; k < oCount; k++) {
-                oShadow[k].owner.freeShadow(oShadow[k]); // superseded, and no enclosing scope can throw any more
+                freeShadow(oShadow[k]); // superseded, and no enclosing scope can throw any more
                 oShadow[k] = null;
             }
             oCount = 0;
@@ -242,17 +329,17 @@ final class RegionTxn {
         for (int k = oCount - 1; k >= keepOverwrites; k--) {
             int i = oIndex[k];
             if (i < keepWrites) {
-                wShadow[i].owner.freeShadow(wShadow[i]);
+                freeShadow(wShadow[i]);
                 wShadow[i] = oShadow[k];
                 wScope[i] = oScope[k];
             } else {
-                oShadow[k].owner.freeShadow(oShadow[k]);
+                freeShadow(oShadow[k]);
             }
             oShadow[k] = null;
         }
         oCount = keepOverwrites;
         for (int i = keepWrites; i < wCount; i++) {
-            wShadow[i].owner.freeShadow(wShadow[i]);
+            freeShadow(wShadow[i]);
             wShadow[i] = null;
             wRegion[i] = null;
         }
@@ -324,7 +411,7 @@ final class RegionTxn {
     Epoch install(Epoch e, long wv, long releasedUpTo) {
         Epoch late = null;
         for (int i = 0; i < wCount; i++) {
-            Epoch l = wRegion[i].installShadow(wPage[i], wShadow[i], e, wv, releasedUpTo);
+            Epoch l = wRegion[i].table.installShadow(wPage[i], wShadow[i], e, wv, releasedUpTo);
             if (l != null) {
                 late = l;
             }
@@ -356,11 +443,11 @@ final class RegionTxn {
     void end() {
         if (!installed) {
             for (int i = 0; i < wCount; i++) {
-                wShadow[i].owner.freeShadow(wShadow[i]);
+                freeShadow(wShadow[i]);
             }
         }
         for (int k = 0; k < oCount; k++) {
-            oShadow[k].owner.freeShadow(oShadow[k]);
+            freeShadow(oShadow[k]);
             oShadow[k] = null;
         }
         Arrays.fill(wShadow, 0, wCount, null);

@@ -88,7 +88,7 @@ final class StoredPages {
                 throw failure(p, new IllegalStateException("the group was closed"));
             }
             int size = region.pageSize();
-            PagePool.Chunk c = region.takeChunk(false);
+            PagePool.Chunk c = region.reclaim.takeChunk(false);
             try {
                 UnsafeBuffer dst = new UnsafeBuffer(c.slab, c.offset, size);
                 int n = s.readPage(region.id(), p.storedIndex, dst, 0);
