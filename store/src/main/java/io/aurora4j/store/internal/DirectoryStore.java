@@ -188,7 +188,8 @@ public final class DirectoryStore implements Store {
 
     /**
      * What this store's open found and reported (also logged at WARNING to {@code io.aurora4j.store}): torn
-     * tails dropped, empty segments deleted, accepted losses. Empty after a clean open. For tests and tools.
+     * tails dropped, empty segments deleted, accepted losses. Empty after a clean open. For tests; tools use the
+     * typed {@link #recovery()}.
      */
     public List<String> recoveryWarnings() {
         return List.copyOf(recoveryWarnings);

@@ -40,8 +40,8 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * checkpoint began at the bad record, counts as "another checkpoint": a value of the torn one may hold
  * record-shaped bytes. A consequence to know: damage inside the newest checkpoint cannot be told from a torn write
  * of it, and recovery falls back to the checkpoint before it — and says so (a WARNING naming the file, offset and
- * checkpoint, also in {@link DirectoryStore#recoveryWarnings()}); the cut is made only after every check of the open passed,
- * so an open that refuses changes nothing.
+ * checkpoint, also in {@link DirectoryStore#recoveryWarnings()} and as a finding of {@link DirectoryStore#recovery()});
+ * the cut is made only after every check of the open passed, so an open that refuses changes nothing.
  *
  * <h2>Hostile operators</h2>
  * The {@link HighWaterMark} (the newest segment started and the newest checkpoint acknowledged then, rewritten
