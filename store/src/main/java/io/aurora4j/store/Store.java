@@ -33,7 +33,7 @@ import java.util.Optional;
  *
  * <h2>API and SPI</h2>
  * An application opens a store ({@link #memory()}, {@link #directory}), hands it to a group, and looks at it
- * ({@link #lastDurable}, {@link #checkpoints}, {@link #stats}, {@link #verify}, {@link #log}). {@link #begin} and
+ * ({@link #lastDurable}, {@link #checkpoints}, {@link #stats}, {@link #recovery}, {@link #verify}, {@link #log}). {@link #begin} and
  * {@link #state} are the SPI a group writes and restores its checkpoints through: their types live in
  * {@code io.aurora4j.store.spi}, which the module exports to {@code io.aurora4j.txn} only.
  *
@@ -142,6 +142,19 @@ public interface Store extends AutoCloseable {
      */
     default StoreStats stats() {
         return StoreStats.withoutSegments(0, reclaimableBytes());
+    }
+
+    /**
+     * What the open of this store recovered and what it did about what it found: the checkpoint recovered, the
+     * segments, bytes and records it scanned and checked, and each torn tail cut, empty segment deleted, accepted
+     * loss or adopted segment, with its file, offset and checkpoint ids ({@link RecoveryReport}). Fixed at open;
+     * safe to call from any thread, also after a failure or close.
+     *
+     * <p>The default is for stores that recover nothing (the memory store, a test double; a store layered over
+     * another should delegate): {@link RecoveryReport#nothingToRecover} with {@link #describe()}.
+     */
+    default RecoveryReport recovery() {
+        return RecoveryReport.nothingToRecover(describe());
     }
 
     /** Whether a write or force failed; the store then accepts no checkpoint. */

@@ -7,6 +7,7 @@ import io.aurora4j.store.StoreCorruptedException;
 import io.aurora4j.store.StoreException;
 import io.aurora4j.store.StoreFailedException;
 import io.aurora4j.store.StoreIO;
+import io.aurora4j.store.RecoveryReport;
 import io.aurora4j.store.StoreStats;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.spi.StoredState;
@@ -104,6 +105,7 @@ public final class DirectoryStore implements Store {
     private final boolean acceptLost;
     HighWaterMark.Mark mark = HighWaterMark.Mark.NONE; // as last written (or read at open); guarded by lock
     final List<String> recoveryWarnings = new ArrayList<>();
+    RecoveryReport recovery; // set once by Recovery before the store is published
 
     private DirectoryStore(Path directory, int retain, Duration retainFor, long segmentBytes, StoreIO io, Clock clock,
                            DirectoryLocks locks, boolean cleaningEnabled, double cleaningTrigger,
@@ -186,10 +188,16 @@ public final class DirectoryStore implements Store {
 
     /**
      * What this store's open found and reported (also logged at WARNING to {@code io.aurora4j.store}): torn
-     * tails dropped, empty segments deleted, accepted losses. Empty after a clean open. For tests and tools.
+     * tails dropped, empty segments deleted, accepted losses. Empty after a clean open. For tests; tools use the
+     * typed {@link #recovery()}.
      */
     public List<String> recoveryWarnings() {
         return List.copyOf(recoveryWarnings);
+    }
+
+    @Override
+    public RecoveryReport recovery() {
+        return recovery;
     }
 
     static void readFully(StoreIO.FileHandle file, ByteBuffer dst, long position) throws IOException {

@@ -1,5 +1,7 @@
 package io.aurora4j.store.internal;
 
+import io.aurora4j.store.RecoveryReport;
+import io.aurora4j.store.RecoveryReport.Kind;
 import io.aurora4j.store.StoreCorruptedException;
 import io.aurora4j.store.StoreIO;
 import io.aurora4j.store.StoredCheckpoint;
@@ -38,8 +40,8 @@ import static io.aurora4j.store.internal.RecordDescriptor.*;
  * checkpoint began at the bad record, counts as "another checkpoint": a value of the torn one may hold
  * record-shaped bytes. A consequence to know: damage inside the newest checkpoint cannot be told from a torn write
  * of it, and recovery falls back to the checkpoint before it — and says so (a WARNING naming the file, offset and
- * checkpoint, also in {@link DirectoryStore#recoveryWarnings()}); the cut is made only after every check of the open passed,
- * so an open that refuses changes nothing.
+ * checkpoint, also in {@link DirectoryStore#recoveryWarnings()} and as a finding of {@link DirectoryStore#recovery()});
+ * the cut is made only after every check of the open passed, so an open that refuses changes nothing.
  *
  * <h2>Hostile operators</h2>
  * The {@link HighWaterMark} (the newest segment started and the newest checkpoint acknowledged then, rewritten
@@ -68,6 +70,7 @@ final class Recovery {
     private final DirectoryLocks locks;
     private final boolean acceptLost;
     private final List<String> recoveryWarnings;
+    private final List<Found> findings = new ArrayList<>(); // what warn() reported, for the RecoveryReport
     private boolean acceptedLoss;
     private long floorFirstSegment = -1; // from the FLOOR file: the first segment compaction kept
 
@@ -125,12 +128,16 @@ final class Recovery {
                 segments.remove(i);
                 io.delete(p);
                 io.forceDirectory(directory);
-                warn("deleted the empty " + p.getFileName() + ", newer than the newest segment the store had"
+                warn(Kind.EMPTY_SEGMENT_DELETED, p, -1, 0, -1, "deleted the empty " + p.getFileName() + ", newer than the newest segment the store had"
                         + " started (a crash while starting it)");
                 ids.remove(i);
                 deleted = true;
             } else if (read == null && acceptLost) {
-                break; // the mark itself was lost and the operator vouches for the segments; never truncated
+                // the mark itself was lost and the operator vouches for the segments; never truncated
+                warn(Kind.SEGMENTS_ADOPTED, p, -1, 0, -1, "adopted " + (i + 1) + " segment(s) up to "
+                        + p.getFileName() + " without a high-water mark (" + HighWaterMark.FILE + " is missing;"
+                        + " accepted by acceptLostCheckpoints): a bad end in them is refused, never cut");
+                break;
             } else {
                 throw new StoreCorruptedException(p, 0, read == null
                         ? p.getFileName() + " holds data but the store has no high-water mark (" + HighWaterMark.FILE
@@ -146,7 +153,8 @@ final class Recovery {
             locks.lockNewestSegment(segmentIds(), id -> directory.resolve(segmentName(id)), this::segmentIds, name);
         }
         if (store.mark.newestSegment() >= 0 && !ids.contains(store.mark.newestSegment())) {
-            lost(segmentName(store.mark.newestSegment()) + ", the newest segment the store started (per "
+            Path missing = directory.resolve(segmentName(store.mark.newestSegment()));
+            lost(missing, missing.getFileName() + ", the newest segment the store started (per "
                     + HighWaterMark.FILE + "), is missing: every checkpoint written to it is lost (checkpoint "
                     + store.mark.acknowledged() + " was the newest acknowledged when it was started)");
         }
@@ -155,12 +163,15 @@ final class Recovery {
         floorFirstSegment = floorRecord[1];
         store.compaction.recovered(floorFile, floorFirstSegment);
         Scan scan = new Scan();
+        long bytesScanned = 0;
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
+            bytesScanned += s.file.size();
             scan.segment(s, i == 0, i == segments.size() - 1, s.firstId <= store.mark.newestSegment());
         }
         if (store.mark.acknowledged() >= 0 && scan.lastCommittedId < store.mark.acknowledged()) {
-            lost("checkpoint " + store.mark.acknowledged() + " was acknowledged (per " + HighWaterMark.FILE
+            lost(directory.resolve(HighWaterMark.FILE), "checkpoint " + store.mark.acknowledged()
+                    + " was acknowledged (per " + HighWaterMark.FILE
                     + ") but the newest checkpoint in the segments is " + scan.lastCommittedId
                     + ": the end of the store was cut or deleted, and every checkpoint after "
                     + scan.lastCommittedId + " is lost");
@@ -182,7 +193,8 @@ final class Recovery {
         if (scan.tornTail != null) {
             // Loudly: a crash during that checkpoint's commit looks the same as a lost or damaged end of the
             // store, and checkpoints cut away whole after the last one found cannot be seen at all.
-            warn(scan.tornTail.report());
+            warn(Kind.TORN_TAIL_CUT, scan.tornTail.segment().path, scan.tornTail.at(), scan.tornTail.bytes(),
+                    scan.tornTail.checkpointId(), scan.tornTail.report());
             // The torn tail goes before anything is appended, and the cut is made durable: otherwise a later
             // checkpoint could sit behind leftovers that a second crash brings back.
             scan.tornTail.segment().file.truncate(scan.tornTail.at());
@@ -196,26 +208,43 @@ final class Recovery {
             io.forceDirectory(directory);
             store.mark = now;
         }
+        List<RecoveryReport.Finding> report = new ArrayList<>(findings.size());
+        for (Found f : findings) {
+            report.add(new RecoveryReport.Finding(f.kind(), f.file(), f.offset(), f.bytes(), f.checkpointId(),
+                    scan.lastCommittedId, f.message()));
+        }
+        store.recovery = new RecoveryReport(name, scan.lastCommitted, segments.size(), bytesScanned,
+                scan.recordsChecked, report);
     }
 
     /** Refuses to open on a provable loss of acknowledged checkpoints, or logs it if the builder accepts it. */
-    private void lost(String what) {
+    private void lost(Path evidence, String what) {
         if (!acceptLost) {
             throw new StoreCorruptedException(directory.resolve(HighWaterMark.FILE), 0, what
                     + "; nothing was changed: restore the missing files, or open with acceptLostCheckpoints(true)"
                     + " to accept the loss");
         }
         acceptedLoss = true;
-        warn("acknowledged checkpoints lost (accepted by acceptLostCheckpoints): " + what);
+        warn(Kind.LOST_CHECKPOINTS_ACCEPTED, evidence, -1, 0, store.mark.acknowledged(),
+                "acknowledged checkpoints lost (accepted by acceptLostCheckpoints): " + what);
     }
 
-    private void warn(String what) {
+    /** Logs a finding and keeps it for the warnings and the report; see {@link RecoveryReport.Finding}. */
+    private void warn(Kind kind, Path file, long offset, long bytes, long checkpointId, String what) {
+        findings.add(new Found(kind, file, offset, bytes, checkpointId, what));
         recoveryWarnings.add(what);
         LOG.log(System.Logger.Level.WARNING, name + ": recovery " + what);
     }
 
-    /** A torn tail to cut at {@code at} once recovery's checks pass; {@code report} says what goes. */
-    private record TornTail(Segment segment, long at, String report) {
+    /**
+     * A torn tail to cut at {@code at} ({@code bytes} of it, checkpoint {@code checkpointId} or -1) once recovery's
+     * checks pass; {@code report} says what goes.
+     */
+    private record TornTail(Segment segment, long at, long bytes, long checkpointId, String report) {
+    }
+
+    /** A finding as warn() met it; the newest checkpoint kept is known only when the scan is done. */
+    private record Found(Kind kind, Path file, long offset, long bytes, long checkpointId, String message) {
     }
 
     /** The scan of all segments at open: validates records and replays committed checkpoints into the history. */
@@ -226,6 +255,8 @@ final class Recovery {
         private int windowLength;
         private StoreIO.FileHandle windowFile;
         private long lastCommittedId = -1;
+        private StoredCheckpoint lastCommitted; // the checkpoint of lastCommittedId
+        private long recordsChecked; // records whose length, type and CRC32C were found intact
         TornTail tornTail; // the cut the scan found to make, if any
         final java.util.Set<Long> found = new java.util.HashSet<>();
 
@@ -286,6 +317,7 @@ final class Recovery {
                 }
                 String broken = null; // an intact record that breaks the structure: never a torn write
                 if (bad == null) {
+                    recordsChecked++;
                     int w = (int) (pos - windowStart);
                     ByteBuffer p = littleEndian(ByteBuffer.wrap(window.array(), w + HEADER_LENGTH, length).slice());
                     try {
@@ -338,6 +370,7 @@ final class Recovery {
                                 s.lastCheckpointId = checkpointId;
                                 history.commit(new Delta<>(cp, List.copyOf(ops), floor));
                                 lastCommittedId = checkpointId;
+                                lastCommitted = cp;
                                 found.add(checkpointId);
                                 beginOffset = -1;
                                 pos = end;
@@ -551,7 +584,7 @@ final class Recovery {
             }
             s.size = at;
             // Carried out by recover() only once every check has passed: an open that refuses changes nothing.
-            tornTail = new TornTail(s, at, "dropped the torn tail: " + what + "; the newest checkpoint kept is "
+            tornTail = new TornTail(s, at, size - at, checkpointId, "dropped the torn tail: " + what + "; the newest checkpoint kept is "
                     + (lastCommittedId >= 0 ? lastCommittedId : "none"));
         }
     }
