@@ -12,6 +12,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The primary's connection to the cluster: an embedded media driver of its own (a member's driver would die with
@@ -34,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * whose future is done.
  *
  * <p>Thread-safe: {@link #acquire} and {@link #commit} may be called from any thread, at most one of each in
- * flight; everything else runs on the agent thread.
+ * flight; the session is used by the agent thread, or by a caller waiting in {@link #drive}, one at a time.
  */
 final class ClusterClient implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ClusterClient.class.getName());
@@ -49,9 +51,14 @@ final class ClusterClient implements AutoCloseable {
     private final MediaDriver driver;
     private final ClientAgent agent;
     private final AgentRunner runner;
+    /** Held by whichever thread runs the agent's duty cycle: the agent thread or a caller in {@link #drive}. */
+    private final ReentrantLock driving = new ReentrantLock();
+    private final ThreadLocal<IdleStrategy> callerIdle;
+    private volatile boolean closing;
 
     ClusterClient(ReplicationSettings settings) {
         this.settings = settings;
+        this.callerIdle = ThreadLocal.withInitial(settings.idle());
         removeDirectoriesOfDeadClients(settings);
         String dir = settings.clientAeronDirectory(UNIQUE.incrementAndGet()).toString();
         this.driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
@@ -108,6 +115,7 @@ final class ClusterClient implements AutoCloseable {
     CompletableFuture<Grant> acquire() {
         Acquire a = new Acquire(ThreadLocalRandom.current().nextLong());
         agent.requests.add(a);
+        wakeAgent();
         return a.future;
     }
 
@@ -118,13 +126,51 @@ final class ClusterClient implements AutoCloseable {
      */
     CompletableFuture<Long> commit(long term, long checkpointId, DirectBuffer bytes, int length) {
         Commit c = new Commit(term, checkpointId, bytes, length);
-        agent.requests.add(c);
+        agent.requests.add(c); // the caller sends it in drive; the agent thread does if no one drives
         return c.future;
+    }
+
+    /**
+     * Unparks the agent thread: when idle it backs off to a 1 ms park, and a request would otherwise wait for that
+     * park to end.
+     */
+    private void wakeAgent() {
+        Thread t = runner.thread();
+        if (t != null) {
+            java.util.concurrent.locks.LockSupport.unpark(t);
+        }
+    }
+
+    /**
+     * Runs the agent's duty cycle on the calling thread until {@code f} is done, {@code timeoutNs} passed, the
+     * client is closing or the thread is interrupted; the agent thread only works while no caller does. A commit
+     * handed to the agent thread and answered through a future costs two thread wake-ups, which on a loaded
+     * machine were a large part of a small commit's latency (RP1; a bare Aeron client sends and polls on the
+     * caller's thread too). Whoever holds {@link #driving} is the one thread using the session.
+     */
+    void drive(CompletableFuture<?> f, long timeoutNs) {
+        long deadline = System.nanoTime() + timeoutNs;
+        IdleStrategy idle = callerIdle.get();
+        idle.reset();
+        while (!f.isDone() && !closing && !Thread.currentThread().isInterrupted() && System.nanoTime() - deadline < 0) {
+            int work = 0;
+            if (driving.tryLock()) {
+                try {
+                    work = agent.duty();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cluster client of " + settings.clusterName() + ": " + e, e);
+                } finally {
+                    driving.unlock();
+                }
+            }
+            idle.idle(work);
+        }
     }
 
     /** Stops the agent, the session and the driver (removing its directory). */
     @Override
     public void close() {
+        closing = true;
         CloseHelper.closeAll(runner, driver);
     }
 
@@ -216,6 +262,18 @@ final class ClusterClient implements AutoCloseable {
 
         @Override
         public int doWork() {
+            if (!driving.tryLock()) {
+                return 0; // a caller is driving (see drive)
+            }
+            try {
+                return duty();
+            } finally {
+                driving.unlock();
+            }
+        }
+
+        /** One duty cycle; only by the holder of {@link #driving}. */
+        int duty() {
             int work = 0;
             for (Object r; (r = requests.poll()) != null; work++) {
                 if (r instanceof Acquire a) {
@@ -402,6 +460,15 @@ final class ClusterClient implements AutoCloseable {
 
         @Override
         public void onClose() {
+            driving.lock(); // a caller in drive leaves at its next duty cycle: closing is set
+            try {
+                closeSession();
+            } finally {
+                driving.unlock();
+            }
+        }
+
+        private void closeSession() {
             CloseHelper.quietClose(cluster);
             StoreFailedException closed = new StoreFailedException("the client of cluster " + settings.clusterName()
                     + " was closed", null);

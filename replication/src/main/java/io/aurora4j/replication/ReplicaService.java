@@ -218,53 +218,82 @@ final class ReplicaService implements ClusteredService {
             reply(session, Protocol.REJECTED, term, id, "its chunks hold " + pendingLength + " bytes, not " + total);
             return;
         }
-        String refused = applyPending(id);
-        dropPending();
-        if (refused == null) {
-            bytesSinceSnapshot += total;
-            reply(session, Protocol.ACK, term, id, null);
-            inLog(id);
-        } else {
+        CheckpointWriter w = stagePending(id);
+        if (w == null) {
             reply(session, Protocol.REJECTED, term, id, refused);
+            refused = null;
+            dropPending();
+            publishViews();
+            return;
         }
+        dropPending();
+        bytesSinceSnapshot += total;
+        // The increment is committed (a majority has it in its log) and its bytes were accepted by the store's
+        // writer: answer now, then force it to this member's own store. The store is a copy derived from the log
+        // (a member that stops before the force completes replays it from its snapshot plus its log), so its
+        // fsync need not sit on the primary's commit path (RP1: it was most of the gap to a bare cluster). This
+        // thread does nothing else until the commit returns, so snapshots and grants still see it applied.
+        reply(session, Protocol.ACK, term, id, null);
+        commitStaged(w, id);
+        inLog(id);
         publishViews();
     }
 
-    /** Applies the pending increment to the store; returns why it was refused, or null. */
-    private String applyPending(long id) {
+    /** Why {@link #stagePending} refused the increment (set when it returns null). */
+    private String refused;
+
+    /**
+     * Writes the pending increment into a writer of the store without committing it; returns the writer, or null
+     * with {@link #refused} set if the bytes or the store refused it (the same on every member: the same bytes
+     * against the same store history).
+     */
+    private CheckpointWriter stagePending(long id) {
         IncrementCodec.Header h;
         try {
             h = IncrementCodec.header(pending, 0, pendingLength);
         } catch (IllegalArgumentException e) {
-            return e.getMessage();
+            refused = e.getMessage();
+            return null;
         }
         if (h.checkpointId() != id) {
-            return "its bytes are of checkpoint " + h.checkpointId();
+            refused = "its bytes are of checkpoint " + h.checkpointId();
+            return null;
         }
         CheckpointWriter w;
         try {
             w = store.begin(h.checkpointId(), h.baseId(), h.label());
         } catch (IllegalArgumentException e) {
-            return "member " + memberId + " store " + store.describe() + ": " + e.getMessage();
+            refused = "member " + memberId + " store " + store.describe() + ": " + e.getMessage();
+            return null;
         } catch (RuntimeException e) {
             fatal.accept(e);
             throw e;
         }
-        try (w) {
-            try {
-                IncrementCodec.apply(pending, 0, pendingLength, w);
-            } catch (IllegalArgumentException e) {
-                w.abort();
-                return e.getMessage();
-            }
-            w.commit();
+        try {
+            IncrementCodec.apply(pending, 0, pendingLength, w);
+            return w;
+        } catch (IllegalArgumentException e) {
+            w.abort();
+            w.close();
+            refused = e.getMessage();
+            return null;
         } catch (RuntimeException e) {
+            w.close();
             // the local store failed: this member can no longer keep what the cluster commits; it stops (fail-stop)
             fatal.accept(e);
             throw e;
         }
+    }
+
+    /** Commits (forces) a writer {@link #stagePending} returned; a failure stops the member (fail-stop). */
+    private void commitStaged(CheckpointWriter w, long id) {
+        try (w) {
+            w.commit();
+        } catch (RuntimeException e) {
+            fatal.accept(e);
+            throw e;
+        }
         lastAppliedId = id;
-        return null;
     }
 
     private void dropPending() {

@@ -258,7 +258,11 @@ public final class ReplicatedStore implements Store {
                 throw new StoreFailedException(describe() + " failed; checkpoint " + id() + " is not committed", f);
             }
             try {
-                await(client.commit(term, id(), encoder.buffer(), encoder.length()), settings.commitTimeout().toNanos(),
+                long timeoutNs = settings.commitTimeout().toNanos();
+                java.util.concurrent.CompletableFuture<Long> sent = client.commit(term, id(), encoder.buffer(), encoder.length());
+                long start = System.nanoTime();
+                client.drive(sent, timeoutNs); // sends and polls on this thread (no hand-off); the agent takes over if it leaves
+                await(sent, Math.max(1, timeoutNs - (System.nanoTime() - start)),
                         "committing checkpoint " + id() + " through " + describe());
             } catch (StoreFailedException e) {
                 local.abort();

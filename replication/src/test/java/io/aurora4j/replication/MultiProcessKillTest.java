@@ -55,6 +55,12 @@ class MultiProcessKillTest {
             });
         }
 
+        /** Writes one line to the child's standard input. */
+        void send(String line) throws IOException {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
         void kill9() throws InterruptedException {
             process.destroyForcibly(); // SIGKILL
             process.waitFor(30, TimeUnit.SECONDS);
@@ -142,6 +148,7 @@ class MultiProcessKillTest {
                 assertTrue(r <= maxWrite.get(), "restored " + r + " was never written (max " + maxWrite.get() + ")");
                 awaitMoreAcks(primary, 5);
             }
+            primary = handOver(primary);
             primary.kill9();
             collect(primary);
             try (ReplicatedStore s = ReplicatedStore.open(settings); Group g = Group.open(s)) {
@@ -155,6 +162,44 @@ class MultiProcessKillTest {
             LocalCluster.deleteShm(settings);
             LocalCluster.deleteTree(root);
         }
+    }
+
+    /**
+     * Live migration (issue 12, item 4) between two processes: a new primary's JVM is started and waits; the old
+     * one, sending under its load, is told to hand over (stop, last barrier); the new one is told to open. Every
+     * output the old one released is in what the new one restored (exactly its last value: nothing was in flight),
+     * the old one's next commit is refused (the new writer fenced it), and the pause from the old one's last commit
+     * to the new one's first is printed (System.nanoTime of both processes: CLOCK_MONOTONIC, one machine).
+     */
+    private Child handOver(Child old) throws Exception {
+        Child next = startPrimary(true);
+        next.awaitLine("WAITING", l -> l.equals("WAITING"));
+        awaitMoreAcks(old, 5);
+        old.send("HANDOVER");
+        String[] handed = old.awaitLine("HANDED_OVER", l -> l.startsWith("HANDED_OVER ")).split(" ");
+        long t0 = System.nanoTime();
+        next.send("GO");
+        collect(old);
+        long last = Long.parseLong(handed[1]);
+        long r = restored(next);
+        String[] first = next.awaitLine("FIRST_COMMIT", l -> l.startsWith("FIRST_COMMIT ")).split(" ");
+        long relayMs = (t0 - Long.parseLong(handed[2])) / 1_000_000;
+        long pauseMs = (Long.parseLong(first[2]) - Long.parseLong(handed[2])) / 1_000_000;
+        log("hand-over: old primary's last commit " + last + ", new primary restored " + r + ", pause to its first commit "
+                + pauseMs + " ms (of which " + relayMs + " ms the test relaying GO)");
+        assertEquals(maxAck.get(), last, "the old primary's last commit is its last released output");
+        assertEquals(last, r, "the new primary restored the old one's last commit, nothing lost, nothing invented");
+        old.send("TRY");
+        String outcome = old.awaitLine("the old primary's commit after the hand-over",
+                l -> l.startsWith("REFUSED") || l.startsWith("COMMITTED"));
+        log("hand-over: the old primary's commit after it: " + outcome);
+        assertTrue(outcome.startsWith("REFUSED") && outcome.contains("WriterFencedException"), outcome);
+        old.awaitLine("CLOSED", l -> l.equals("CLOSED"));
+        long acked = maxAck.get();
+        collect(old);
+        assertEquals(acked, maxAck.get(), "the old primary released nothing after the hand-over");
+        awaitMoreAcks(next, 5);
+        return next;
     }
 
     private static long ms(long t0) {
@@ -222,8 +267,15 @@ class MultiProcessKillTest {
     }
 
     private Child startPrimary() throws IOException {
+        return startPrimary(false);
+    }
+
+    private Child startPrimary(boolean waitGo) throws IOException {
         List<String> cmd = java(PrimaryMain.class.getName());
         cmd.addAll(List.of(clusterName, String.join(",", members)));
+        if (waitGo) {
+            cmd.add("--wait-go");
+        }
         Child c = new Child("primary", cmd);
         all.add(c);
         return c;
