@@ -60,6 +60,26 @@ final class DescribeCommand extends StoreCommand {
         StoreStats stats = open.store.stats();
         cleaning.put("liveBytes", stats.liveBytes());
         List<String> recovery = open.io.recoveryChanges();
+        // The store's own recovery report of this (read-only) open: what it scanned, and what an owner's open cuts.
+        io.aurora4j.store.RecoveryReport report = open.store.recovery();
+        Map<String, Object> scan = new LinkedHashMap<>();
+        scan.put("segmentsScanned", report.segmentsScanned());
+        scan.put("bytesScanned", report.bytesScanned());
+        scan.put("recordsChecked", report.recordsChecked());
+        scan.put("clean", report.isClean());
+        List<Object> findings = new java.util.ArrayList<>();
+        for (io.aurora4j.store.RecoveryReport.Finding f : report.findings()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("kind", f.kind().name());
+            m.put("file", f.file() == null ? null : f.file().toString());
+            m.put("offset", f.offset());
+            m.put("bytes", f.bytes());
+            m.put("checkpointId", f.checkpointId());
+            m.put("keptCheckpointId", f.keptCheckpointId());
+            m.put("message", f.message());
+            findings.add(m);
+        }
+        scan.put("findings", findings);
 
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
@@ -72,6 +92,7 @@ final class DescribeCommand extends StoreCommand {
             doc.put("retention", retention);
             doc.put("cleaning", cleaning);
             doc.put("recovery", recovery);
+            doc.put("recoveryReport", scan);
             out().println(Json.write(doc));
             return Sls.OK;
         }
@@ -92,6 +113,7 @@ final class DescribeCommand extends StoreCommand {
         out().printf("cleaning: %d bytes reclaimable only by cleaning or a full checkpoint; full checkpoint "
                 + "suggested: %s; %d bytes live%n", open.store.reclaimableBytes(),
                 open.store.suggestFull() ? "yes" : "no", stats.liveBytes());
+        out().printf("recovery scan: %s%n", report);
         if (!recovery.isEmpty()) {
             out().printf("recovery (an owner's open will do this; sls did not): %s%n", String.join("; ", recovery));
         }

@@ -150,6 +150,9 @@ class SlsTest {
         assertTrue(get(j, "cleaning", "reclaimableBytes") instanceof Long);
         assertTrue((Long) get(j, "cleaning", "liveBytes") > 0, "Store.stats(): the newest state's record bytes");
         assertEquals(List.of(), j.get("recovery"));
+        assertEquals(Boolean.TRUE, get(j, "recoveryReport", "clean"), "Store.recovery() of the read-only open");
+        assertTrue((Long) get(j, "recoveryReport", "bytesScanned") > 0);
+        assertTrue(r.out().contains("recovery scan: "), r.out());
 
         Map<String, Object> atFirst = sls("describe", store, "--at", first, "--json").json();
         List<Map<String, Object>> then = get(atFirst, "objects");

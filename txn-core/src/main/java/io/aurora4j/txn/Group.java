@@ -652,6 +652,15 @@ public final class Group implements AutoCloseable {
     }
 
     /**
+     * What opening a durable group found in its store (issue #14): the checkpoint recovered, segments, bytes and
+     * records scanned, and each torn tail cut, empty segment deleted or loss accepted, with file, offset and
+     * checkpoint ids (see {@link io.aurora4j.store.RecoveryReport}). Empty for an in-memory group.
+     */
+    public java.util.Optional<io.aurora4j.store.RecoveryReport> recovery() {
+        return durability instanceof StoreDurability sd ? java.util.Optional.of(sd.store.recovery()) : java.util.Optional.empty();
+    }
+
+    /**
      * What the group has done since it opened: transaction outcomes by cause, checkpoints, rollbacks and flushes with
      * their latencies, durable lag. Cheap enough to poll; never blocks a transaction. See {@link GroupMetrics}.
      */

@@ -100,6 +100,19 @@ final class Jfr {
         int objects;
         @Label("Stored Checkpoints")
         int storedCheckpoints;
+        @Label("Segments Scanned")
+        int segmentsScanned;
+        @Label("Bytes Scanned")
+        @DataAmount
+        long bytesScanned;
+        @Label("Records Checked")
+        long recordsChecked;
+        @Label("Findings")
+        @Description("What recovery cut, deleted or accepted (torn tails, empty segments, lost checkpoints); 0 when clean")
+        int findings;
+        @Label("Report")
+        @Description("The recovery report as text: Group.recovery() / Store.recovery()")
+        String report;
     }
 
     /**

@@ -178,6 +178,12 @@ final class RollbackSequence {
             recovery.checkpointId = recovered == null ? -1 : recovered.id();
             recovery.objects = registry.size();
             recovery.storedCheckpoints = sd.store.checkpoints().size();
+            io.aurora4j.store.RecoveryReport report = sd.store.recovery();
+            recovery.segmentsScanned = report.segmentsScanned();
+            recovery.bytesScanned = report.bytesScanned();
+            recovery.recordsChecked = report.recordsChecked();
+            recovery.findings = report.findings().size();
+            recovery.report = report.toString();
             recovery.commit();
         }
         if (recovered != null) {

@@ -61,6 +61,12 @@ class GroupJfrEventsTest {
             }
             try (Group g = Group.builder("jfr").jmx(false).store(Store.directory(store)).checkpointEvery(Duration.ZERO).open()) {
                 assertEquals(1, g.longRef("x").get());
+                io.aurora4j.store.RecoveryReport report = g.recovery().orElseThrow();
+                assertTrue(report.isClean(), report.toString());
+                assertTrue(report.recovered().isPresent());
+            }
+            try (Group memory = Group.builder("jfr-memory").jmx(false).open()) {
+                assertTrue(memory.recovery().isEmpty(), "an in-memory group recovered nothing");
             }
             r.stop();
             r.dump(file);
@@ -81,6 +87,10 @@ class GroupJfrEventsTest {
         assertEquals(-1, recoveries.get(0).getLong("checkpointId"), "the first open found an empty store");
         assertTrue(recoveries.get(1).getLong("checkpointId") > 0);
         assertEquals(1, recoveries.get(1).getInt("objects"));
+        assertTrue(recoveries.get(1).getInt("segmentsScanned") >= 1);
+        assertTrue(recoveries.get(1).getLong("bytesScanned") > 0);
+        assertEquals(0, recoveries.get(1).getInt("findings"), "a clean close leaves nothing to cut");
+        assertTrue(recoveries.get(1).getString("report").contains("clean"), recoveries.get(1).getString("report"));
     }
 
     @Test
