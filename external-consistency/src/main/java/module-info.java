@@ -5,6 +5,7 @@
 module io.aurora4j.boundary {
     requires transitive io.aurora4j.txn;
     requires org.jctools.core;
+    requires jdk.jfr; // the io.aurora4j.BoundaryRelease event
     exports io.aurora4j.boundary;
     // The release-condition hook for Aurora4j's speculation module only.
     exports io.aurora4j.boundary.spi to io.aurora4j.speculation;

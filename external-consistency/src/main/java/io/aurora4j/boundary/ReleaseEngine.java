@@ -204,6 +204,7 @@ final class ReleaseEngine<T> {
             // floor read here, and an output the watermark covers is never dead-lettered.
             long atMost = outputs.releasableAtMost();
             long watermark = outputs.watermark();
+            long firstSequence = releasedCount + 1;
             Held h;
             while ((h = held.peekFirst()) != null) {
                 if (!h.isMarker()) {
@@ -221,6 +222,19 @@ final class ReleaseEngine<T> {
             }
             if (h != null && mode == Boundary.Mode.EXTERNAL) {
                 outputs.holding(newestHeldEpoch());
+            }
+            if (releasedCount >= firstSequence) {
+                BoundaryReleaseEvent event = new BoundaryReleaseEvent();
+                if (event.shouldCommit()) {
+                    event.group = groupName;
+                    event.boundary = id;
+                    event.outputs = (int) Math.min(Integer.MAX_VALUE, releasedCount - firstSequence + 1);
+                    event.firstSequence = firstSequence;
+                    event.lastSequence = releasedCount;
+                    event.watermark = watermark;
+                    event.stillHeld = held.size();
+                    event.commit();
+                }
             }
         } finally {
             consumerLock.unlock();
