@@ -6,12 +6,9 @@ import io.aurora4j.txn.DurableHistory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
-import java.net.MalformedURLException;
-import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +48,7 @@ final class BisectCommand extends StoreCommand {
         Optional<StoredCheckpoint> found;
         Thread self = Thread.currentThread();
         ClassLoader before = self.getContextClassLoader();
-        try (URLClassLoader loader = new URLClassLoader(urls(), Sls.class.getClassLoader())) {
+        try (URLClassLoader loader = UserClasspath.loader(classpath)) {
             Predicate<CheckpointView> holds = load(loader);
             self.setContextClassLoader(loader); // codecs and the predicate may look classes up by name
             found = DurableHistory.bisect(open.store, view -> {
@@ -107,25 +104,6 @@ final class BisectCommand extends StoreCommand {
         m.put("label", c.label());
         m.put("committedAt", Instant.ofEpochMilli(c.committedAtMillis()).toString());
         return m;
-    }
-
-    private URL[] urls() throws UsageError {
-        List<URL> urls = new ArrayList<>();
-        for (String entry : classpath.split(File.pathSeparator)) {
-            if (entry.isEmpty()) {
-                continue;
-            }
-            Path p = Path.of(entry);
-            if (!Files.exists(p)) {
-                throw new UsageError("--classpath: no such file or directory " + p);
-            }
-            try {
-                urls.add(p.toUri().toURL());
-            } catch (MalformedURLException e) {
-                throw new UsageError("--classpath: " + p + ": " + e.getMessage());
-            }
-        }
-        return urls.toArray(URL[]::new);
     }
 
     @SuppressWarnings("unchecked")

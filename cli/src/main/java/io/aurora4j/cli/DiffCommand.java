@@ -28,8 +28,15 @@ final class DiffCommand extends StoreCommand {
     @Parameters(index = "2", paramLabel = "B", description = "the newer checkpoint")
     long to;
 
+    @picocli.CommandLine.Mixin
+    CodecsOption codecsOption = new CodecsOption();
+
+    /** The codecs values are decoded with: the defaults or the application's ({@code --codecs}). */
+    private io.aurora4j.store.Codecs codecs;
+
     @Override
     int run(OpenStore open) throws UsageError {
+        codecs = codecsOption.codecs();
         StoredCheckpoint a = checkpoint(open, from);
         StoredCheckpoint b = checkpoint(open, to);
         Map<String, Map<String, Object>> objects = new LinkedHashMap<>();
@@ -57,9 +64,9 @@ final class DiffCommand extends StoreCommand {
             public void entryPut(String id, byte[] key, byte[] before, byte[] after) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("change", before == null ? "added" : "changed");
-                e.put("key", DumpCommand.decoded(key));
-                e.put("before", before == null ? null : DumpCommand.decoded(before));
-                e.put("after", DumpCommand.decoded(after));
+                e.put("key", DumpCommand.decoded(key, codecs));
+                e.put("before", before == null ? null : DumpCommand.decoded(before, codecs));
+                e.put("after", DumpCommand.decoded(after, codecs));
                 list(object(objects, id), "entries").add(e);
             }
 
@@ -67,8 +74,8 @@ final class DiffCommand extends StoreCommand {
             public void entryRemoved(String id, byte[] key, byte[] before) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("change", "removed");
-                e.put("key", DumpCommand.decoded(key));
-                e.put("before", DumpCommand.decoded(before));
+                e.put("key", DumpCommand.decoded(key, codecs));
+                e.put("before", DumpCommand.decoded(before, codecs));
                 e.put("after", null);
                 list(object(objects, id), "entries").add(e);
             }
@@ -186,10 +193,10 @@ final class DiffCommand extends StoreCommand {
     }
 
     /** An object's value in the typed raw form of {@code dump}. */
-    static Object value(StoredState.StoredObject o) {
+    private Object value(StoredState.StoredObject o) {
         return switch (o.kind()) {
             case Kinds.LONG -> Kinds.longAt(o.value(), 0);
-            case Kinds.REF -> DumpCommand.decoded(o.value());
+            case Kinds.REF -> DumpCommand.decoded(o.value(), codecs);
             case Kinds.MAP -> null; // its entries are listed apart
             case Kinds.REGION -> {
                 Map<String, Object> r = new LinkedHashMap<>();

@@ -17,7 +17,7 @@ import java.util.Map;
 /** {@code sls dump DIR OBJECT [--at N] [--pages]}: one object's value in a typed raw form. */
 @Command(name = "dump", mixinStandardHelpOptions = true,
         description = "Print one object of a checkpoint (the newest by default): a long as a number, a ref's value "
-                + "and a map's entries decoded with the default Codecs (as type and text) or, when they cannot be, "
+                + "and a map's entries decoded with the default Codecs, or the application's (--codecs), as type and text or, when they cannot be, "
                 + "as hex; a region's capacity, page size and pages, with --pages a hex summary of each page.")
 final class DumpCommand extends StoreCommand {
     private static final int HEAD = 16;
@@ -28,12 +28,16 @@ final class DumpCommand extends StoreCommand {
     @Option(names = "--at", paramLabel = "N", description = "the checkpoint to read (default: the newest)")
     Long at;
 
+    @picocli.CommandLine.Mixin
+    CodecsOption codecsOption = new CodecsOption();
+
     @Option(names = "--pages", description = "a region: one line per written page (length, non-zero bytes, first "
             + HEAD + " bytes in hex)")
     boolean pages;
 
     @Override
     int run(OpenStore open) throws UsageError {
+        Codecs codecs = codecsOption.codecs();
         StoredCheckpoint cp = checkpoint(open, at);
         StoredState state = open.store.state(cp.id());
         StoredState.StoredObject o = state.objects().stream().filter(x -> x.id().equals(object)).findFirst()
@@ -45,13 +49,13 @@ final class DumpCommand extends StoreCommand {
         doc.put("kind", Kinds.name(o.kind()));
         switch (o.kind()) {
             case Kinds.LONG -> doc.put("value", Kinds.longAt(o.value(), 0));
-            case Kinds.REF -> doc.put("value", decoded(o.value()));
+            case Kinds.REF -> doc.put("value", decoded(o.value(), codecs));
             case Kinds.MAP -> {
                 List<Map<String, Object>> entries = new ArrayList<>();
                 state.forEachEntry(o.id(), (k, v) -> {
                     Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("key", decoded(k));
-                    e.put("value", decoded(v));
+                    e.put("key", decoded(k, codecs));
+                    e.put("value", decoded(v, codecs));
                     entries.add(e);
                 });
                 // the store gives them in no particular order: sorted, so two dumps of one state compare equal
@@ -102,12 +106,12 @@ final class DumpCommand extends StoreCommand {
         return list;
     }
 
-    /** A value decoded by the default codecs, as its type and text (a number stays a number); else its hex. */
-    static Map<String, Object> decoded(byte[] bytes) {
+    /** A value decoded by {@code codecs}, as its type and text (a number stays a number); else its hex. */
+    static Map<String, Object> decoded(byte[] bytes, Codecs codecs) {
         Map<String, Object> m = new LinkedHashMap<>();
         Object v;
         try {
-            v = Codecs.defaults().decode(bytes);
+            v = codecs.decode(bytes);
         } catch (RuntimeException e) {
             m.put("hex", Kinds.hex(bytes, 0, bytes.length));
             m.put("undecodable", String.valueOf(e.getMessage()));
