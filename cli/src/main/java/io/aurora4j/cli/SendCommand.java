@@ -26,7 +26,8 @@ import java.util.Map;
         description = "Write an image of checkpoint N (Images format, as Group.send writes it) to FILE or, without "
                 + "-o, to standard output: a full image (every object, entry and page of N), or with --base M an "
                 + "incremental one holding what changed from M to N (as sls diff shows it), for a receiver whose "
-                + "newest checkpoint is M. A file appears only once the whole image is written.")
+                + "newest checkpoint is M. A file appears only once the whole image is written. With --pid P instead "
+                + "of DIR, a retained checkpoint of a running group, written to FILE by that JVM.")
 final class SendCommand extends StoreCommand {
     @Option(names = "--checkpoint", paramLabel = "N", required = true, description = "the checkpoint to send")
     long checkpoint;
@@ -38,8 +39,70 @@ final class SendCommand extends StoreCommand {
             + "exist) instead of standard output")
     Path output;
 
+    @Option(names = "--pid", description = "send from the running JVM P (see sls ps) instead of a store directory: "
+            + "a retained checkpoint of its group, written by that JVM to FILE")
+    Long pid;
+
+    @Option(names = "--group", paramLabel = "NAME", description = "with --pid: the group; may be left out when the JVM has one")
+    String group;
+
+    /** {@code sls send --pid P --checkpoint N [--base M] -o FILE}: the live group writes the image (GroupMXBean#sendImage). */
+    @Override
+    Integer withoutDirectory() {
+        if (pid == null) {
+            return null;
+        }
+        if (output == null) {
+            err().println("sls send: --pid needs -o FILE: the running JVM writes the image to a file");
+            return Sls.USAGE;
+        }
+        Path file = output.toAbsolutePath().normalize();
+        try (AttachedJvm jvm = AttachedJvm.attach(pid)) {
+            io.aurora4j.txn.GroupMXBean bean;
+            try {
+                bean = jvm.group(group);
+            } catch (IllegalArgumentException e) {
+                err().println("sls send: " + e.getMessage());
+                return Sls.USAGE;
+            }
+            long bytes;
+            try {
+                bytes = bean.sendImage(file.toString(), checkpoint, base == null ? -1 : base);
+            } catch (RuntimeException e) {
+                Throwable cause = e;
+                while (cause.getCause() != null && !(cause instanceof IllegalArgumentException) && !(cause instanceof IllegalStateException)) {
+                    cause = cause.getCause();
+                }
+                err().println("sls send: group '" + bean.getName() + "' in JVM " + pid + ": " + cause.getMessage());
+                return cause instanceof IllegalArgumentException ? Sls.USAGE : Sls.PROBLEM;
+            }
+            if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("pid", pid);
+                doc.put("group", bean.getName());
+                doc.put("checkpoint", checkpoint);
+                doc.put("base", base);
+                doc.put("file", file.toString());
+                doc.put("bytes", bytes);
+                out().println(Json.write(doc));
+            } else {
+                out().printf("group '%s' in JVM %d wrote %s image of checkpoint %d%s to %s: %d bytes%n", bean.getName(), pid,
+                        base == null ? "a full" : "an incremental", checkpoint, base == null ? "" : " over checkpoint " + base,
+                        file, bytes);
+            }
+            out().flush();
+            return Sls.OK;
+        } catch (IOException e) {
+            err().println("sls send: " + e.getMessage());
+            return Sls.CANNOT_OPEN;
+        }
+    }
+
     @Override
     int run(OpenStore open) throws UsageError {
+        if (pid != null) {
+            throw new UsageError("give either DIR or --pid, not both");
+        }
         if (output == null && json) {
             throw new UsageError("--json needs -o FILE: without it the image itself goes to standard output");
         }

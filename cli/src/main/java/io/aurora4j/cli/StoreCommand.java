@@ -13,7 +13,8 @@ import java.util.concurrent.Callable;
 
 /** What every command shares: the directory, {@code --json}, opening read-only and the exit codes. Not thread-safe. */
 abstract class StoreCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "DIR", description = "the store directory")
+    // Optional to picocli so that a command may also work without a directory (sls send --pid); call() requires it.
+    @Parameters(index = "0", paramLabel = "DIR", arity = "0..1", description = "the store directory")
     Path directory;
 
     @Option(names = "--json", description = "print one JSON document instead of text")
@@ -35,6 +36,14 @@ abstract class StoreCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
+        if (directory == null) {
+            Integer done = withoutDirectory();
+            if (done != null) {
+                return done;
+            }
+            err().println("sls " + spec.name() + ": missing the store directory DIR (see sls " + spec.name() + " --help)");
+            return Sls.USAGE;
+        }
         OpenStore open;
         try {
             open = OpenStore.open(directory);
@@ -52,6 +61,11 @@ abstract class StoreCommand implements Callable<Integer> {
             err().println("sls " + spec.name() + ": " + e.getMessage());
             return Sls.USAGE;
         }
+    }
+
+    /** A command that can also run without a directory runs that way here; null: it needs one. */
+    Integer withoutDirectory() {
+        return null;
     }
 
     /** Runs the command over the opened store; returns the exit code. */

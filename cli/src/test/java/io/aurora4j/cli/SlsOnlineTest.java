@@ -149,6 +149,37 @@ class SlsOnlineTest {
     }
 
     @Test
+    void sendFromTheRunningGroupWritesAnImageThatRecvTakes() throws Exception {
+        Run cp = sls("checkpoint", "--pid", pid, "--group", "online", "--json");
+        assertEquals(0, cp.code(), cp.err());
+        long id = ((Number) cp.json().get("checkpoint")).longValue();
+        Path image = tmp.resolve("live-" + id + ".img");
+        Run sent = sls("send", "--pid", pid, "--group", "online", "--checkpoint", id, "-o", image, "--json");
+        assertEquals(0, sent.code(), sent.err());
+        assertEquals(java.nio.file.Files.size(image), ((Number) sent.json().get("bytes")).longValue());
+        Run again = sls("send", "--pid", pid, "--group", "online", "--checkpoint", id, "-o", image);
+        assertEquals(Sls.USAGE, again.code(), "an existing file is never overwritten: " + again.err());
+        Run noFile = sls("send", "--pid", pid, "--group", "online", "--checkpoint", id);
+        assertEquals(Sls.USAGE, noFile.code());
+        Run unknown = sls("send", "--pid", pid, "--group", "online", "--checkpoint", 999_999, "-o", tmp.resolve("x.img"));
+        assertEquals(Sls.USAGE, unknown.code(), unknown.err());
+
+        Path copy = tmp.resolve("received-" + id);
+        Run recv = sls("recv", copy, "-i", image);
+        assertEquals(0, recv.code(), recv.err());
+        Run dump = sls("dump", copy, "counter", "--json");
+        assertEquals(0, dump.code(), dump.err());
+        assertTrue(((Number) dump.json().get("value")).longValue() >= 41, dump.out());
+    }
+
+    @Test
+    void aCommandThatNeedsADirectoryRefusesToRunWithoutOne() {
+        Run r = sls("ls");
+        assertEquals(Sls.USAGE, r.code());
+        assertTrue(r.err().contains("DIR"), r.err());
+    }
+
+    @Test
     void aPidThatIsNoJvmCannotBeAttached() {
         Run r = sls("status", "--pid", Long.MAX_VALUE);
         assertEquals(Sls.CANNOT_OPEN, r.code());

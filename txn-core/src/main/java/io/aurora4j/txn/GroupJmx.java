@@ -239,6 +239,49 @@ final class GroupJmx implements GroupMXBean {
     }
 
     @Override
+    public long sendImage(String path, long checkpointId, long baseId) {
+        Group g = group();
+        Checkpoint cp = retained(g, checkpointId);
+        Checkpoint base = baseId < 0 ? null : retained(g, baseId);
+        if (base != null && base.id() >= cp.id()) {
+            throw new IllegalArgumentException("an incremental image goes forward: base " + baseId + " is not older than " + checkpointId);
+        }
+        java.nio.file.Path file = java.nio.file.Path.of(path);
+        if (!file.isAbsolute() || java.nio.file.Files.exists(file) || file.getParent() == null
+                || !java.nio.file.Files.isDirectory(file.getParent())) {
+            throw new IllegalArgumentException("group '" + name + "': " + path + (java.nio.file.Files.exists(file)
+                    ? " exists: an image never overwrites a file" : " is not an absolute path in an existing directory"));
+        }
+        try {
+            java.nio.file.Path part = java.nio.file.Files.createTempFile(file.getParent(), "." + file.getFileName(), ".part");
+            try {
+                try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(part), 1 << 16)) {
+                    if (base == null) {
+                        g.send(cp, out);
+                    } else {
+                        g.send(cp, base, out);
+                    }
+                }
+                java.nio.file.Files.move(part, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                java.nio.file.Files.deleteIfExists(part);
+            }
+            return java.nio.file.Files.size(file);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("group '" + name + "': cannot write the image to " + path + ": " + e, e);
+        }
+    }
+
+    private Checkpoint retained(Group g, long id) {
+        for (Checkpoint c : g.history()) {
+            if (c.id() == id) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("group '" + name + "' retains no checkpoint " + id);
+    }
+
+    @Override
     public long rollback(long checkpointId) {
         Group g = group();
         for (Checkpoint c : g.history()) {

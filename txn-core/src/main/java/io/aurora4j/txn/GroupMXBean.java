@@ -96,6 +96,21 @@ public interface GroupMXBean {
     String[] history();
 
     /**
+     * Writes an image of a retained checkpoint ({@link Group#send(Checkpoint, java.io.OutputStream)}, or with a base
+     * {@link Group#send(Checkpoint, Checkpoint, java.io.OutputStream)}) to a file of this JVM's machine, which
+     * {@code sls recv} or {@link Group#receive(java.io.InputStream)} reads. The file appears only once the whole image
+     * is written (written aside, then renamed); an existing file is never overwritten. This is what
+     * {@code sls send --pid} calls.
+     *
+     * @param path         an absolute path that does not exist yet, in an existing directory
+     * @param checkpointId the checkpoint to send
+     * @param baseId       a retained checkpoint older than it to send only what changed since, or -1 for a full image
+     * @return the bytes written
+     * @throws IllegalArgumentException if a checkpoint is not retained, the base is not older, or the path is not usable
+     */
+    long sendImage(String path, long checkpointId, long baseId);
+
+    /**
      * Rolls the group back to a retained checkpoint; listeners are notified as for {@link Group#rollback(Checkpoint)}.
      *
      * @param checkpointId the id of a checkpoint in {@link #history()}
