@@ -2,7 +2,6 @@ package io.aurora4j.txn;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * are quiet, and no counter ever goes backwards.
  *
  * <p>The cells of threads that have ended are folded into {@code retired} and dropped, at most once per
- * doubling of the live cells, so pools that churn threads (or virtual threads) keep a bounded number of cells.
+ * doubling of the live cells, so pools that churn threads (or virtual threads) keep a bounded number of cells; until
+ * then the map holds the ended thread object (its thread locals are already gone).
  * A thread's termination happens-before another thread sees {@code isAlive() == false}, so its last opaque
  * stores are visible to the fold.
  *
@@ -39,13 +39,11 @@ final class GroupCounters {
     /** One thread's transaction counts in one group. */
     static final class Cell {
         final GroupCounters owner;
-        final WeakReference<Thread> thread;
         // Padded on both sides so two threads' cells never share a line (the array header is on one side).
         private final long[] counts = new long[COUNTS + 16];
 
-        private Cell(GroupCounters owner, Thread thread) {
+        private Cell(GroupCounters owner) {
             this.owner = owner;
-            this.thread = new WeakReference<>(thread);
         }
 
         /** Adds one to count {@code which}; only the cell's own thread calls this. */
@@ -60,7 +58,8 @@ final class GroupCounters {
     }
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final ConcurrentHashMap<Long, Cell> cells = new ConcurrentHashMap<>();
+    /** Keyed by the thread itself, not its id: a look-up (a thread moving between groups) then allocates nothing. */
+    private final ConcurrentHashMap<Thread, Cell> cells = new ConcurrentHashMap<>();
     private final long[] retired = new long[COUNTS]; // guarded by lock
     private int foldAbove = 64; // guarded by lock
 
@@ -85,15 +84,14 @@ final class GroupCounters {
     }
 
     private Cell lookUp(Thread thread) {
-        Long id = thread.threadId();
-        Cell c = cells.get(id);
+        Cell c = cells.get(thread);
         if (c != null) {
             return c;
         }
         lock.lock();
         try {
-            c = new Cell(this, thread);
-            cells.put(id, c);
+            c = new Cell(this);
+            cells.put(thread, c);
             if (cells.size() > foldAbove) {
                 foldEnded();
                 foldAbove = Math.max(64, cells.size() * 2);
@@ -106,15 +104,14 @@ final class GroupCounters {
 
     /** Moves the counts of cells whose thread has ended into {@code retired} (lock held). */
     private void foldEnded() {
-        ArrayList<Long> ended = new ArrayList<>();
-        cells.forEach((id, c) -> {
-            Thread t = c.thread.get();
-            if (t == null || !t.isAlive()) {
-                ended.add(id);
+        ArrayList<Thread> ended = new ArrayList<>();
+        cells.forEach((t, c) -> {
+            if (!t.isAlive()) {
+                ended.add(t);
             }
         });
-        for (Long id : ended) {
-            Cell c = cells.remove(id);
+        for (Thread t : ended) {
+            Cell c = cells.remove(t);
             for (int i = 0; i < COUNTS; i++) {
                 retired[i] += c.get(i);
             }
