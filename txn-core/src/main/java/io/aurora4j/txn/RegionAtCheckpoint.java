@@ -76,11 +76,21 @@ final class RegionAtCheckpoint {
     }
 
     /**
-     * Hands {@code sink} every page of {@code region} as of {@code cp} that was born after epoch {@code since} (all
-     * non-zero pages when {@code since < 0}): what changed since the checkpoint that closed epoch {@code since}.
-     * A leaf stamped with an epoch at or before {@code since} was not copied after it and is skipped whole, so
-     * the cost is O(leaves + changed pages). The caller (the group's flusher) keeps {@code cp} and every epoch
-     * after {@code since} from being released, so the pages handed out are frozen and stay allocated.
+     * Hands {@code sink} every page of {@code region} as of {@code cp} that was born in or after epoch {@code since}
+     * (all non-zero pages when {@code since < 0}): what changed since the checkpoint that closed epoch {@code since},
+     * plus the pages born in that epoch itself. A leaf stamped with an epoch before {@code since} was not copied
+     * since and is skipped whole, so the cost is O(leaves + changed pages). The caller (the group's flusher) keeps
+     * {@code cp} and every epoch after {@code since} from being released, so the pages handed out are frozen and
+     * stay allocated (a page of epoch {@code since} handed out is one the cut still sees, so it is live).
+     *
+     * <p>Why the pages of epoch {@code since} again: a raw write checks its page's epoch and then stores into it
+     * without a fence (the fast path, R1). One that checked before the cut that closed {@code since} can store
+     * after it, into a page of {@code since}, after the previous flush read that page: the write is then in memory
+     * at every later checkpoint but in no increment, and a reopened group lost it although it completed before
+     * the barrier that "made it durable" (found in session 5: a raw {@code putBytes} under a periodic flusher,
+     * {@code RawWritesUnderAPeriodicFlusherTest}). Writing those pages once more covers a late store that lands
+     * before this flush reads them; a writer stalled between its check and its store across two flushes is the
+     * limit the README states.
      */
     static void pagesAt(Region region, Checkpoint cp, long since, Region.PageSink sink) {
         if (region.excluded) {
@@ -89,7 +99,7 @@ final class RegionAtCheckpoint {
         Root root = region.table.stableRootAt(cp.closedEpoch.number);
         for (int li = 0; li < root.leaves.length; li++) {
             Epoch leafEpoch = root.leafEpochs[li]; // frozen: the root is of an epoch at or before the cut
-            if (since >= 0 && leafEpoch.number <= since) {
+            if (since >= 0 && leafEpoch.number < since) {
                 continue;
             }
             Page[] leaf = (Page[]) RegionRoot.LEAVES.getAcquire(root.leaves, li);
@@ -97,7 +107,7 @@ final class RegionAtCheckpoint {
             int end = Math.min(RegionRoot.LEAF_SIZE, region.pageCount - base);
             for (int j = 0; j < end; j++) {
                 Page p = (Page) RegionRoot.PAGES.getAcquire(leaf, j);
-                if (p.isZero() || (since >= 0 && p.epoch.number <= since)) {
+                if (p.isZero() || (since >= 0 && p.epoch.number < since)) {
                     continue;
                 }
                 long index = (long) base + j;
