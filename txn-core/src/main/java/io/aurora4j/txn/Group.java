@@ -807,8 +807,9 @@ public final class Group implements AutoCloseable {
         }
 
         /**
-         * Whether the group registers a {@link GroupMXBean} with the platform MBean server while it is open (default
-         * {@code true}), under {@code io.aurora4j:type=Group,name=<name>}.
+         * Whether the group registers a {@link GroupMXBean} with the platform MBean server while it is open, under
+         * {@code io.aurora4j:type=Group,name=<name>}. Default {@code true}, or {@code false} when the JVM runs with
+         * {@code -Dio.aurora4j.jmx=false} (for a whole process: model-checking harnesses that open thousands of groups).
          */
         public Builder jmx(boolean enabled) {
             s.jmx(enabled);

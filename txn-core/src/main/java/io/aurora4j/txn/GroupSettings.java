@@ -37,7 +37,8 @@ final class GroupSettings {
     /** Set by {@link Group#open(Store)}: the state it already read for the group's name. */
     StoredState recoveredState;
     private boolean opened;
-    boolean jmx = true;
+    /** JMX registration unless the builder says otherwise; the default is the system property {@code io.aurora4j.jmx}. */
+    boolean jmx = !"false".equalsIgnoreCase(System.getProperty("io.aurora4j.jmx"));
     private boolean jmxSet;
 
     GroupSettings(String name) {
