@@ -1,5 +1,6 @@
 package io.aurora4j.cli;
 
+import io.aurora4j.cli.SlsRunner.Run;
 import io.aurora4j.store.Store;
 import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.Group;
@@ -7,15 +8,13 @@ import io.aurora4j.txn.TRef;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.aurora4j.cli.SlsRunner.sls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,26 +38,6 @@ class SlsCodecsTest {
             first = a.id();
             second = b.id();
         }
-    }
-
-    record Run(int code, String out, String err) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) JsonParser.parse(out.strip());
-        }
-    }
-
-    static Run sls(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Sls.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        String[] a = new String[args.length];
-        for (int i = 0; i < args.length; i++) {
-            a[i] = String.valueOf(args[i]);
-        }
-        return new Run(cl.execute(a), out.toString(), err.toString());
     }
 
     @Test

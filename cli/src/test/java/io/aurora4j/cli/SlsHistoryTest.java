@@ -1,5 +1,6 @@
 package io.aurora4j.cli;
 
+import io.aurora4j.cli.SlsRunner.Run;
 import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;
@@ -15,7 +16,6 @@ import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -23,8 +23,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import static io.aurora4j.cli.SlsRunner.sls;
 import static io.aurora4j.cli.SlsTest.contents;
 import static io.aurora4j.cli.SlsTest.get;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -57,28 +56,6 @@ class SlsHistoryTest {
     /** Group.send's images while the group was open: full of second, and third over second. */
     static byte[] fullOfSecond;
     static byte[] thirdOverSecond;
-
-    record Run(int code, String out, String err, byte[] stdout) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) JsonParser.parse(out.strip());
-        }
-    }
-
-    static Run sls(byte[] stdin, Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream binary = new ByteArrayOutputStream();
-        CommandLine cl = Sls.commandLine(new ByteArrayInputStream(stdin), binary);
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int code = cl.execute(Stream.of(args).map(String::valueOf).toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString(), binary.toByteArray());
-    }
-
-    static Run sls(Object... args) {
-        return sls(new byte[0], args);
-    }
 
     @BeforeAll
     static void writeStore() {

@@ -1,5 +1,6 @@
 package io.aurora4j.cli;
 
+import io.aurora4j.cli.SlsRunner.Run;
 import io.aurora4j.store.Store;
 import io.aurora4j.txn.Group;
 import io.aurora4j.txn.Region;
@@ -9,13 +10,10 @@ import io.aurora4j.txn.TRef;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -29,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static io.aurora4j.cli.SlsRunner.sls;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -47,24 +46,6 @@ class SlsTest {
     static long first;
     static long second;
     static long third;
-
-    record Run(int code, String out, String err) {
-        @SuppressWarnings("unchecked")
-        Map<String, Object> json() {
-            return (Map<String, Object>) JsonParser.parse(out.strip());
-        }
-    }
-
-    static Run sls(Object... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Sls.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        String[] a = Stream.of(args).map(String::valueOf).toArray(String[]::new);
-        int code = cl.execute(a);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeAll
     static void writeStore() {
