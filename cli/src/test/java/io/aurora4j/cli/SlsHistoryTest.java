@@ -374,17 +374,7 @@ class SlsHistoryTest {
     // -------------------------------------------------------------------------------------------- helpers
 
     static Path copyOf(Path dir, String name) {
-        try {
-            Path to = Files.createDirectories(tmp.resolve(name));
-            try (Stream<Path> s = Files.list(dir)) {
-                for (Path p : s.toList()) {
-                    Files.copy(p, to.resolve(p.getFileName()));
-                }
-            }
-            return to;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return SlsTest.copyInto(dir, tmp.resolve(name));
     }
 
     private static void assertSame(Map<String, byte[]> before, Map<String, byte[]> after) {

@@ -328,8 +328,13 @@ class SlsTest {
     // ------------------------------------------------------------------------------------------- helpers
 
     static Path copyOf(Path dir, String name) {
+        return copyInto(dir, tmp.resolve(name));
+    }
+
+    /** A copy of every file of {@code dir} in a new directory {@code to}; returns {@code to}. */
+    static Path copyInto(Path dir, Path to) {
         try {
-            Path to = Files.createDirectories(tmp.resolve(name));
+            Files.createDirectories(to);
             try (Stream<Path> s = Files.list(dir)) {
                 for (Path p : s.toList()) {
                     Files.copy(p, to.resolve(p.getFileName()));
