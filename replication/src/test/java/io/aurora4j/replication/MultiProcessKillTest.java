@@ -4,19 +4,14 @@ import io.aurora4j.txn.Group;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,65 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MultiProcessKillTest {
     private static final long WAIT_MS = LocalCluster.WAIT_MS;
 
-    /** A child JVM whose output lines are kept for the oracle. */
-    static final class Child {
-        final String name;
-        final Process process;
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        Child(String name, List<String> command) throws IOException {
-            this.name = name;
-            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-            this.process = pb.start();
-            Thread.ofPlatform().daemon().name("out-" + name).start(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String l; (l = r.readLine()) != null; ) {
-                        lines.add(l);
-                    }
-                } catch (IOException ignored) {
-                    // the process died
-                }
-            });
-        }
-
-        /** Writes one line to the child's standard input. */
-        void send(String line) throws IOException {
-            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            process.getOutputStream().flush();
-        }
-
-        void kill9() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy(); // SIGTERM: a clean close
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                kill9();
-            }
-        }
-
-        String awaitLine(String what, Predicate<String> p) {
-            String[] found = new String[1];
-            LocalCluster.await(name + ": " + what, () -> {
-                for (String l : lines) {
-                    if (p.test(l)) {
-                        found[0] = l;
-                        return true;
-                    }
-                }
-                if (!process.isAlive()) {
-                    throw new AssertionError(name + " died waiting for " + what + "; output:\n" + String.join("\n", lines));
-                }
-                return false;
-            });
-            return found[0];
-        }
-    }
-
-    private final List<Child> all = new ArrayList<>();
-    private final Child[] nodes = new Child[LocalCluster.MEMBERS];
+    private final List<ChildJvm> all = new ArrayList<>();
+    private final ChildJvm[] nodes = new ChildJvm[LocalCluster.MEMBERS];
     private final AtomicLong maxAck = new AtomicLong();
     private final AtomicLong maxWrite = new AtomicLong();
     private String clusterName;
@@ -111,7 +49,7 @@ class MultiProcessKillTest {
             for (int i = 0; i < nodes.length; i++) {
                 nodes[i] = startNode(i);
             }
-            Child primary = startPrimary();
+            ChildJvm primary = startPrimary();
             assertEquals(0, restored(primary));
             awaitMoreAcks(primary, 10);
             for (int cycle = 0; cycle < cycles; cycle++) {
@@ -156,7 +94,7 @@ class MultiProcessKillTest {
                 assertTrue(v >= maxAck.get() && v <= maxWrite.get(), v + " outside [" + maxAck + ", " + maxWrite + "]");
             }
         } finally {
-            for (Child c : all) {
+            for (ChildJvm c : all) {
                 c.stop();
             }
             LocalCluster.deleteShm(settings);
@@ -171,8 +109,8 @@ class MultiProcessKillTest {
      * the old one's next commit is refused (the new writer fenced it), and the pause from the old one's last commit
      * to the new one's first is printed (System.nanoTime of both processes: CLOCK_MONOTONIC, one machine).
      */
-    private Child handOver(Child old) throws Exception {
-        Child next = startPrimary(true);
+    private ChildJvm handOver(ChildJvm old) throws Exception {
+        ChildJvm next = startPrimary(true);
         next.awaitLine("WAITING", l -> l.equals("WAITING"));
         awaitMoreAcks(old, 5);
         old.send("HANDOVER");
@@ -210,12 +148,12 @@ class MultiProcessKillTest {
         System.out.println("replication kill test: " + s);
     }
 
-    private long restored(Child primary) {
+    private long restored(ChildJvm primary) {
         String l = primary.awaitLine("RESTORED", s -> s.startsWith("RESTORED "));
         return Long.parseLong(l.split(" ")[1]);
     }
 
-    private void collect(Child primary) {
+    private void collect(ChildJvm primary) {
         for (String l : primary.lines) {
             if (l.startsWith("ACK ")) {
                 maxAck.accumulateAndGet(Long.parseLong(l.substring(4)), Math::max);
@@ -225,7 +163,7 @@ class MultiProcessKillTest {
         }
     }
 
-    private void awaitMoreAcks(Child primary, int more) {
+    private void awaitMoreAcks(ChildJvm primary, int more) {
         long have = primary.lines.stream().filter(l -> l.startsWith("ACK ")).count();
         primary.awaitLine((have + more) + " acks", l -> {
             collect(primary);
@@ -239,14 +177,8 @@ class MultiProcessKillTest {
         int[] found = {-1};
         LocalCluster.await("a leader among the member processes", () -> {
             for (int i = 0; i < nodes.length; i++) {
-                Child c = nodes[i];
-                String last = null;
-                for (String l : c.lines) {
-                    if (l.startsWith("ROLE ")) {
-                        last = l;
-                    }
-                }
-                if (c.process.isAlive() && last != null && last.endsWith(" LEADER")) {
+                ChildJvm c = nodes[i];
+                if (c.process.isAlive() && c.leads()) {
                     found[0] = i;
                     return true;
                 }
@@ -256,36 +188,26 @@ class MultiProcessKillTest {
         return found[0];
     }
 
-    private Child startNode(int i) throws IOException {
-        List<String> cmd = java(ReplicaNode.class.getName());
-        cmd.addAll(List.of(String.valueOf(i), root.resolve("node" + i).toString(), String.join(",", members),
-                "--cluster-name", clusterName, "--heartbeat-timeout-ms", "1000", "--startup-canvass-ms", "2000",
-                "--exit-on-stdin-eof"));
-        Child c = new Child("member " + i, cmd);
+    private ChildJvm startNode(int i) throws IOException {
+        List<String> cmd = ChildJvm.java(ReplicaNode.class.getName());
+        cmd.addAll(ChildJvm.memberArgs(i, root, members, clusterName));
+        ChildJvm c = new ChildJvm("member " + i, cmd);
         all.add(c);
         return c;
     }
 
-    private Child startPrimary() throws IOException {
+    private ChildJvm startPrimary() throws IOException {
         return startPrimary(false);
     }
 
-    private Child startPrimary(boolean waitGo) throws IOException {
-        List<String> cmd = java(PrimaryMain.class.getName());
+    private ChildJvm startPrimary(boolean waitGo) throws IOException {
+        List<String> cmd = ChildJvm.java(PrimaryMain.class.getName());
         cmd.addAll(List.of(clusterName, String.join(",", members)));
         if (waitGo) {
             cmd.add("--wait-go");
         }
-        Child c = new Child("primary", cmd);
+        ChildJvm c = new ChildJvm("primary", cmd);
         all.add(c);
         return c;
-    }
-
-    static List<String> java(String mainClass) {
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, mainClass));
-        return cmd;
     }
 }

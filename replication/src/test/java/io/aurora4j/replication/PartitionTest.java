@@ -36,7 +36,7 @@ class PartitionTest {
 
     private final String prefix = "a4j" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000, 0x100000));
     private final List<String> namespaces = new ArrayList<>();
-    private final List<MultiProcessKillTest.Child> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
 
     @Test
     void cutOffOldLeaderAndPrimaryNoSplitBrainNoAcknowledgedLoss() throws Exception {
@@ -52,13 +52,12 @@ class PartitionTest {
             for (int host = 1; host <= 5; host++) { // 1-3 members, 4 the old primary, 5 the new one
                 addHost(host);
             }
-            MultiProcessKillTest.Child[] nodes = new MultiProcessKillTest.Child[3];
+            ChildJvm[] nodes = new ChildJvm[3];
             for (int i = 0; i < 3; i++) {
-                nodes[i] = start(i + 1, "member " + i, ReplicaNode.class.getName(), String.valueOf(i),
-                        root.resolve("node" + i).toString(), String.join(",", members), "--cluster-name", cluster,
-                        "--heartbeat-timeout-ms", "1000", "--startup-canvass-ms", "2000", "--exit-on-stdin-eof");
+                nodes[i] = start(i + 1, "member " + i, ReplicaNode.class.getName(),
+                        ChildJvm.memberArgs(i, root, members, cluster).toArray(String[]::new));
             }
-            MultiProcessKillTest.Child old = start(4, "old primary", PrimaryMain.class.getName(), cluster,
+            ChildJvm old = start(4, "old primary", PrimaryMain.class.getName(), cluster,
                     String.join(",", members), SUBNET + "4");
             assertEquals("RESTORED 0", old.awaitLine("RESTORED", l -> l.startsWith("RESTORED ")).split(" TERM")[0]);
             old.awaitLine("10 acks", l -> l.equals("ACK 10"));
@@ -68,7 +67,7 @@ class PartitionTest {
             ipIn("hub", "link", "set", hubSide(leader + 1), "down");
             ipIn("hub", "link", "set", hubSide(4), "down");
             long ackedAtCut = maxOf(old, "ACK ");
-            MultiProcessKillTest.Child fresh = start(5, "new primary", PrimaryMain.class.getName(), cluster,
+            ChildJvm fresh = start(5, "new primary", PrimaryMain.class.getName(), cluster,
                     String.join(",", members), SUBNET + "5");
             long restored = Long.parseLong(fresh.awaitLine("RESTORED", l -> l.startsWith("RESTORED ")).split(" ")[1]);
             long openedMs = (System.nanoTime() - t0) / 1_000_000;
@@ -93,7 +92,7 @@ class PartitionTest {
                     + "; new primary restored " + restored + " " + openedMs + " ms after the cut (JVM start included);"
                     + " old primary's last ACK " + oldMaxAck + ", fenced " + fencedMs + " ms after the heal");
         } finally {
-            for (MultiProcessKillTest.Child c : children) {
+            for (ChildJvm c : children) {
                 c.stop();
             }
             for (int i = namespaces.size() - 1; i >= 0; i--) {
@@ -123,26 +122,20 @@ class PartitionTest {
         return prefix + "-" + what;
     }
 
-    private MultiProcessKillTest.Child start(int host, String name, String mainClass, String... args) throws IOException {
+    private ChildJvm start(int host, String name, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", ns("h" + host))); // exec()s the JVM: same pid
-        cmd.addAll(MultiProcessKillTest.java(mainClass));
+        cmd.addAll(ChildJvm.java(mainClass));
         cmd.addAll(List.of(args));
-        MultiProcessKillTest.Child c = new MultiProcessKillTest.Child(name, cmd);
+        ChildJvm c = new ChildJvm(name, cmd);
         children.add(c);
         return c;
     }
 
-    private static int leaderOf(MultiProcessKillTest.Child[] nodes) {
+    private static int leaderOf(ChildJvm[] nodes) {
         int[] found = {-1};
         LocalCluster.await("a leader", () -> {
             for (int i = 0; i < nodes.length; i++) {
-                String last = null;
-                for (String l : nodes[i].lines) {
-                    if (l.startsWith("ROLE ")) {
-                        last = l;
-                    }
-                }
-                if (last != null && last.endsWith(" LEADER")) {
+                if (nodes[i].leads()) {
                     found[0] = i;
                     return true;
                 }
@@ -152,7 +145,7 @@ class PartitionTest {
         return found[0];
     }
 
-    private static long maxOf(MultiProcessKillTest.Child c, String prefix) {
+    private static long maxOf(ChildJvm c, String prefix) {
         return c.lines.stream().filter(l -> l.startsWith(prefix)).mapToLong(l -> Long.parseLong(l.substring(prefix.length())))
                 .max().orElse(0);
     }
