@@ -556,9 +556,12 @@ public final class Group implements AutoCloseable {
         return HistoryBisect.firstBreaking(history(), cp -> holds.test(cp.view()));
     }
 
-    /** Rolls back to {@code checkpoint}; the event's cause records who asked. See {@link #rollback(Checkpoint, Throwable)}. */
+    /**
+     * Rolls back to {@code checkpoint}; the typed cause is a {@link RollbackCause.Requested} naming the calling thread.
+     * See {@link #rollback(Checkpoint, Throwable)}.
+     */
     public RollbackEvent rollback(Checkpoint checkpoint) {
-        return rollback(checkpoint, new RollbackRequested(Thread.currentThread()));
+        return rollbacks.rollback(checkpoint, new RollbackCause.Requested(Thread.currentThread().getName()));
     }
 
     /**
@@ -567,7 +570,8 @@ public final class Group implements AutoCloseable {
      * and re-run against the restored state (none is half-applied), objects created after the checkpoint
      * are discarded (using one throws), and checkpoints taken after it are discarded. The checkpoint itself
      * stays retained and can be rolled back to again. Then every registered listener is notified once, in
-     * rollback order, with an event carrying {@code cause}. Costs O(objects changed since the checkpoint).
+     * rollback order: an untyped one with an event whose {@link RollbackEvent#cause()} is {@code cause}, a typed one
+     * with a {@link RollbackCause.Failure} carrying it. Costs O(objects changed since the checkpoint).
      *
      * @return the event delivered to the listeners
      * @throws IllegalArgumentException if the checkpoint belongs to another group
@@ -575,11 +579,8 @@ public final class Group implements AutoCloseable {
      *                               running on this thread
      */
     public RollbackEvent rollback(Checkpoint checkpoint, Throwable cause) {
-        return rollback(checkpoint, cause, null);
-    }
-
-    RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, io.aurora4j.notify.SpeculationInfo speculation) {
-        return rollbacks.rollback(checkpoint, cause, speculation);
+        Objects.requireNonNull(cause, "cause");
+        return rollbacks.rollback(checkpoint, new RollbackCause.Failure(cause));
     }
 
     /** Registers a listener told of every later rollback, once each, in rollback order, after state is restored. */
@@ -587,6 +588,16 @@ public final class Group implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
         return rollbacks.register(listener);
+    }
+
+    /**
+     * As {@link #onRollback(RollbackListener)}, typed: the listener gets this group, the {@link Checkpoint} and a
+     * {@link RollbackCause} to switch over, without casts. Thread-safe.
+     */
+    public Registration onGroupRollback(GroupRollbackListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        return rollbacks.register(GroupRollback.listener(this, listener));
     }
 
     /** Completes when every rollback event published so far has reached every listener it was for. */
@@ -797,12 +808,18 @@ public final class Group implements AutoCloseable {
         }
 
         /**
-         * Registers a listener before the group opens, so that it hears the restore event of a recovery (its cause
-         * is a {@link RestoredFromStore}) as well as every later rollback: the place to reopen what lives outside
-         * the group and to replay {@link Group#log durable logs}.
+         * Registers a listener before the group opens, so that it hears the restore event of a recovery (its typed
+         * cause is a {@link RollbackCause.RestoredFromStore}) as well as every later rollback: the place to reopen what
+         * lives outside the group and to replay {@link Group#log durable logs}. See {@link #onGroupRestore} for the typed form.
          */
         public Builder onRestore(RollbackListener listener) {
             s.onRestore(listener);
+            return this;
+        }
+
+        /** As {@link #onRestore}, typed: the listener gets the group, its {@link Checkpoint} and a {@link RollbackCause}. */
+        public Builder onGroupRestore(GroupRollbackListener listener) {
+            s.onGroupRestore(listener);
             return this;
         }
 

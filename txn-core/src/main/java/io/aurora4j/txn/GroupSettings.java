@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One job: the settings of a group being built ({@link Group.Builder} is their public face): each may be given once
@@ -33,7 +34,8 @@ final class GroupSettings {
     Store store;
     Duration period;
     Codecs codecs;
-    final List<RollbackListener> restoreListeners = new ArrayList<>();
+    /** Untyped and typed restore listeners, in the order given; each made for the group once it exists. */
+    final List<Function<Group, RollbackListener>> restoreListeners = new ArrayList<>();
     /** Set by {@link Group#open(Store)}: the state it already read for the group's name. */
     StoredState recoveredState;
     private boolean opened;
@@ -112,7 +114,13 @@ final class GroupSettings {
     }
 
     void onRestore(RollbackListener listener) {
-        restoreListeners.add(Objects.requireNonNull(listener, "listener"));
+        Objects.requireNonNull(listener, "listener");
+        restoreListeners.add(group -> listener);
+    }
+
+    void onGroupRestore(GroupRollbackListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        restoreListeners.add(group -> GroupRollback.listener(group, listener));
     }
 
     /** Once, when the group opens: refuses what does not go together and fills in the defaults that depend on it. */
