@@ -10,7 +10,7 @@ import java.util.Objects;
  * {@link Checkpoint} its state is now that of, and why, as a {@link RollbackCause} to {@code switch} over. What it cost
  * and its place in rollback order are in the untyped {@link #event()} that every listener of the group shares.
  * Handed to a {@link GroupRollbackListener} registered with {@link Group#onGroupRollback} or
- * {@link Group.Builder#onGroupRestore}:
+ * {@link GroupBuilder#onGroupRestore}:
  *
  * {@snippet :
  * Group bank = Group.builder("bank").store(store)

@@ -2,7 +2,7 @@ package io.aurora4j.txn;
 
 /**
  * Told about each rollback of a group, typed: registered with {@link Group#onGroupRollback} (later rollbacks) or
- * {@link Group.Builder#onGroupRestore} (the restore of a recovery too). It is delivered exactly as an untyped
+ * {@link GroupBuilder#onGroupRestore} (the restore of a recovery too). It is delivered exactly as an untyped
  * {@link io.aurora4j.notify.RollbackListener} of the same group is (see there): once per event, in rollback order,
  * never overlapping, on the group's notification executor, never under a lock of the group; what it throws goes to the
  * group's listener error handler and stops nothing else.

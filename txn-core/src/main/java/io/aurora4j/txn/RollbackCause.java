@@ -86,7 +86,7 @@ public sealed interface RollbackCause {
 
     /**
      * Not a rollback: a durable group opened and recovered the state of its store's last durable checkpoint. Heard
-     * only by listeners registered on the builder ({@link Group.Builder#onGroupRestore}, {@link Group.Builder#onRestore}).
+     * only by listeners registered on the builder ({@link GroupBuilder#onGroupRestore}, {@link GroupBuilder#onRestore}).
      *
      * @param store        the store's {@link io.aurora4j.store.Store#describe() description}
      * @param checkpointId the id of the durable checkpoint restored (also the group's first checkpoint)
