@@ -50,7 +50,7 @@ final class StoredRegions {
         g.barrier().join();
     }
 
-    private static Group durable(Group.Builder b) {
+    private static Group durable(GroupBuilder b) {
         // No periodic checkpoints (and so no flusher thread): nothing writes to the shared store after the image.
         return b.checkpointEvery(Duration.ZERO).maintenanceExecutor(Runnable::run).open();
     }

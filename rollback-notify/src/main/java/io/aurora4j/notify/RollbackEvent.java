@@ -112,7 +112,11 @@ public final class RollbackEvent {
     }
 
     /**
-     * Why the group rolled back.
+     * Why the group rolled back, as the publisher gave it. This module knows no transaction type, so the cause is a
+     * {@link Throwable}: txn-core publishes the failure a rollback was given (the same instance), and for a rollback
+     * that had none (one asked for without a cause, a durable group's restore) a stackless, never-thrown
+     * {@code Throwable} whose message says what happened; its own listeners get a typed, sealed cause instead
+     * (txn-core's {@code GroupRollback.cause()}).
      *
      * @return the cause, never null
      */

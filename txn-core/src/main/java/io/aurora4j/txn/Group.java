@@ -1,6 +1,5 @@
 package io.aurora4j.txn;
 
-import io.aurora4j.notify.ListenerErrorHandler;
 import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackListener;
@@ -9,9 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -58,18 +55,14 @@ import java.util.function.Supplier;
  * used inside a transaction of another.
  */
 public final class Group implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(Group.class.getName());
-    private static final AtomicLong FORKS = new AtomicLong();
 
     static {
         GroupSpiBridge.install();
     }
 
     private final String name;
-    private final int retain;
-    private final int maxRetries;
-    private final Consumer<Throwable> hookErrorHandler;
-    private final Executor maintenance;
+    /** The settings the group opened with, defaults filled in: a fork copies them. */
+    private final GroupSettings settings;
 
     // The words a commit and a region write read, one load from the group as they always were; written only by the
     // timeline (and the clock by commits): see EpochTimeline.
@@ -96,19 +89,15 @@ public final class Group implements AutoCloseable {
     /** What the group does, for {@link #metrics()}, JMX and Micrometer. */
     final GroupCounters counters = new GroupCounters();
     /** Removes the group's {@link GroupMXBean}: set once the group opened, a no-op when JMX is off. */
-    private volatile Runnable unregisterJmx = () -> { };
+    volatile Runnable unregisterJmx = () -> { };
 
-    private Group(GroupSettings b) {
+    /** {@code b} has been through {@link GroupSettings#opening()}. */
+    Group(GroupSettings b) {
         this.name = b.name;
-        this.retain = b.retain;
-        this.maxRetries = b.maxRetries;
-        this.hookErrorHandler = b.hookErrorHandler != null ? b.hookErrorHandler
-                : e -> LOG.log(System.Logger.Level.WARNING, "a transaction hook of group '" + name + "' threw", e);
-        this.maintenance = b.maintenance != null ? b.maintenance
-                : task -> Thread.ofVirtual().name("aurora4j-release-" + name).start(task);
-        this.timeline = new EpochTimeline(this, retain, maintenance, b.store != null);
+        this.settings = b;
+        this.timeline = new EpochTimeline(this, b.retain, b.maintenance, b.store != null);
         this.registry = new ObjectRegistry(this, timeline);
-        this.runner = new TransactionRunner(this, maxRetries, hookErrorHandler);
+        this.runner = new TransactionRunner(this, b.maxRetries, b.hookErrorHandler);
         this.durability = b.store == null ? new MemoryDurability(b.codecs)
                 : new StoreDurability(name, timeline, registry, runner::reportHookFailure, b.store,
                 b.codecs != null ? b.codecs : io.aurora4j.store.Codecs.defaults(), b.period.toNanos());
@@ -121,24 +110,13 @@ public final class Group implements AutoCloseable {
     /**
      * Recovers the group kept in {@code store}: every state object of its last durable checkpoint, under its id,
      * with its value there, and periodic checkpointing resumes (every 10 ms). To choose the period, codecs or
-     * restore listeners, use {@link Builder#store} with the group's name instead. {@link Region}s are restored
+     * restore listeners, use {@link GroupBuilder#store} with the group's name instead. {@link Region}s are restored
      * lazily: their pages are read from the store when first touched, so opening reads no page.
      *
      * @throws IllegalArgumentException if the store holds no durable checkpoint
      */
     public static Group open(io.aurora4j.store.Store store) {
-        Objects.requireNonNull(store, "store");
-        var last = store.lastDurable();
-        // One StoredState for the name and the recovery: each copies the checkpoint's index, O(pages).
-        io.aurora4j.store.spi.StoredState state = last.isEmpty() ? null : store.state(last.get().id());
-        String stored = state == null ? null : ObjectFormat.storedGroupName(state);
-        if (stored == null) {
-            throw new IllegalArgumentException("store " + store.describe() + " holds no durable checkpoint of any group:"
-                    + " create the group with Group.builder(name).store(store).open()");
-        }
-        Builder b = builder(stored).store(store);
-        b.s.recoveredState = state;
-        return b.open();
+        return GroupBuilder.recovering(store).open();
     }
 
     /** An in-memory group with default settings. */
@@ -147,8 +125,8 @@ public final class Group implements AutoCloseable {
     }
 
     /** A builder for a group with the given name. */
-    public static Builder builder(String name) {
-        return new Builder(name);
+    public static GroupBuilder builder(String name) {
+        return new GroupBuilder(name);
     }
 
     /** The group's name. */
@@ -314,7 +292,6 @@ public final class Group implements AutoCloseable {
         });
     }
 
-
     /** Whether a transaction of this group is running on the calling thread. */
     public boolean inTransaction() {
         Txn t = Txn.current();
@@ -413,15 +390,7 @@ public final class Group implements AutoCloseable {
      */
     public void setPersistence(String id, Persistence policy) {
         Objects.requireNonNull(policy, "policy");
-        StateObject o = registry.lookup(id, StateObject.class);
-        if (policy == Persistence.EXCLUDED) {
-            throw new IllegalArgumentException("only regions can be excluded from checkpoints, when they are built"
-                    + " (Region.Builder.excludedFromCheckpoints()); use EPHEMERAL to keep '" + id + "' out of the store");
-        }
-        if (StateObjects.excludedFromCheckpoints(o)) {
-            throw new IllegalArgumentException(o + " is excluded from checkpoints: it is never written whatever its policy");
-        }
-        registry.setEphemeral(id, policy == Persistence.EPHEMERAL, durability);
+        registry.setPersistence(id, policy, durability);
     }
 
     /** How state object {@code id} takes part in persistence. */
@@ -512,7 +481,7 @@ public final class Group implements AutoCloseable {
 
     /** A fork named after this group ({@code name-fork-N}). See {@link #fork(Checkpoint, String)}. */
     public Group fork(Checkpoint checkpoint) {
-        return fork(checkpoint, name + "-fork-" + FORKS.incrementAndGet());
+        return fork(checkpoint, GroupFork.nextName(name));
     }
 
     /**
@@ -534,8 +503,7 @@ public final class Group implements AutoCloseable {
     public Group fork(Checkpoint checkpoint, String forkName) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(forkName, "forkName");
-        return GroupFork.fork(this, timeline, registry, checkpoint, builder(forkName).retainCheckpoints(retain)
-                .maxRetries(maxRetries).hookErrorHandler(hookErrorHandler).maintenanceExecutor(maintenance));
+        return GroupFork.fork(this, timeline, registry, checkpoint, settings.forFork(forkName));
     }
 
     /** The retained checkpoints, oldest first: a snapshot. */
@@ -556,9 +524,12 @@ public final class Group implements AutoCloseable {
         return HistoryBisect.firstBreaking(history(), cp -> holds.test(cp.view()));
     }
 
-    /** Rolls back to {@code checkpoint}; the event's cause records who asked. See {@link #rollback(Checkpoint, Throwable)}. */
+    /**
+     * Rolls back to {@code checkpoint}; the typed cause is a {@link RollbackCause.Requested} naming the calling thread.
+     * See {@link #rollback(Checkpoint, Throwable)}.
+     */
     public RollbackEvent rollback(Checkpoint checkpoint) {
-        return rollback(checkpoint, new RollbackRequested(Thread.currentThread()));
+        return rollbacks.rollback(checkpoint, new RollbackCause.Requested(Thread.currentThread().getName()));
     }
 
     /**
@@ -567,7 +538,8 @@ public final class Group implements AutoCloseable {
      * and re-run against the restored state (none is half-applied), objects created after the checkpoint
      * are discarded (using one throws), and checkpoints taken after it are discarded. The checkpoint itself
      * stays retained and can be rolled back to again. Then every registered listener is notified once, in
-     * rollback order, with an event carrying {@code cause}. Costs O(objects changed since the checkpoint).
+     * rollback order: an untyped one with an event whose {@link RollbackEvent#cause()} is {@code cause}, a typed one
+     * with a {@link RollbackCause.Failure} carrying it. Costs O(objects changed since the checkpoint).
      *
      * @return the event delivered to the listeners
      * @throws IllegalArgumentException if the checkpoint belongs to another group
@@ -575,11 +547,8 @@ public final class Group implements AutoCloseable {
      *                               running on this thread
      */
     public RollbackEvent rollback(Checkpoint checkpoint, Throwable cause) {
-        return rollback(checkpoint, cause, null);
-    }
-
-    RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, io.aurora4j.notify.SpeculationInfo speculation) {
-        return rollbacks.rollback(checkpoint, cause, speculation);
+        Objects.requireNonNull(cause, "cause");
+        return rollbacks.rollback(checkpoint, new RollbackCause.Failure(cause));
     }
 
     /** Registers a listener told of every later rollback, once each, in rollback order, after state is restored. */
@@ -587,6 +556,16 @@ public final class Group implements AutoCloseable {
         Objects.requireNonNull(listener, "listener");
         checkOpen();
         return rollbacks.register(listener);
+    }
+
+    /**
+     * As {@link #onRollback(RollbackListener)}, typed: the listener gets this group, the {@link Checkpoint} and a
+     * {@link RollbackCause} to switch over, without casts. Thread-safe.
+     */
+    public Registration onGroupRollback(GroupRollbackListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkOpen();
+        return rollbacks.register(GroupRollback.listener(this, listener));
     }
 
     /** Completes when every rollback event published so far has reached every listener it was for. */
@@ -614,11 +593,7 @@ public final class Group implements AutoCloseable {
             retryWaiters.wakeIfAny(); // issue #13: waiters in retry() fail, naming the group
             unregisterJmx.run();
             durability.close();
-            for (StateObject o : registry.all()) {
-                if (o instanceof Region r) {
-                    r.close();
-                }
-            }
+            registry.all().forEach(StateObjects::closeWithGroup);
             rollbacks.closeNotifier();
         } finally {
             timeline.admin.unlock();
@@ -720,118 +695,5 @@ public final class Group implements AutoCloseable {
     static IllegalArgumentException foreignObject(String what, Group owner, Group running) {
         return new IllegalArgumentException(what + " belongs to group '" + owner.name + "', but the transaction running on this thread is of group '"
                 + running.name + "': a transaction cannot span groups");
-    }
-
-    /**
-     * Configures and opens a {@link Group}. Each setting may be given once; a second call fails naming
-     * the value already set. Not thread-safe; {@link #open()} may be called once per builder.
-     */
-    public static final class Builder {
-        private final GroupSettings s;
-
-        private Builder(String name) {
-            this.s = new GroupSettings(name);
-        }
-
-        /** How many checkpoints {@link Group#history()} keeps (default 64); older ones are discarded and their memory released. */
-        public Builder retainCheckpoints(int count) {
-            s.retainCheckpoints(count);
-            return this;
-        }
-
-        /** How many attempts a conflicting transaction makes before {@link TransactionConflictException} (default 10,000). */
-        public Builder maxRetries(int attempts) {
-            s.maxRetries(attempts);
-            return this;
-        }
-
-        /** Where rollback listeners run (default: a virtual thread per delivery). */
-        public Builder notificationExecutor(Executor executor) {
-            s.notificationExecutor(executor);
-            return this;
-        }
-
-        /** Told when a rollback listener throws (default: a warning through System.Logger). */
-        public Builder listenerErrorHandler(ListenerErrorHandler handler) {
-            s.listenerErrorHandler(handler);
-            return this;
-        }
-
-        /** Told when an afterCommit/afterRollback hook throws (default: a warning through System.Logger). */
-        public Builder hookErrorHandler(Consumer<Throwable> handler) {
-            s.hookErrorHandler(handler);
-            return this;
-        }
-
-        /** Where memory of checkpoints that left retention is released (default: a virtual thread per release). */
-        public Builder maintenanceExecutor(Executor executor) {
-            s.maintenanceExecutor(executor);
-            return this;
-        }
-
-        /**
-         * Makes the group durable in {@code store}: checkpoints are written to it in the background, every
-         * {@link #checkpointEvery period}, only what changed since the previous one. If the store already holds
-         * this group, {@link #open()} recovers the state of its last durable checkpoint first. The group owns the
-         * store from then on and closes it when it closes.
-         */
-        public Builder store(io.aurora4j.store.Store store) {
-            s.store(store);
-            return this;
-        }
-
-        /**
-         * How often a durable group takes and writes a checkpoint when something changed (default 10 ms: Aurora's
-         * 100 Hz), on a flusher thread of its own. {@link Duration#ZERO} turns periodic checkpoints off: then
-         * checkpoints become durable only through {@link Group#barrier()}, which writes on the calling thread.
-         */
-        public Builder checkpointEvery(Duration period) {
-            s.checkpointEvery(period);
-            return this;
-        }
-
-        /** How {@link TRef} values and {@link TMap} keys and values are written to the store and into images (default {@code Codecs.defaults()}). */
-        public Builder codecs(io.aurora4j.store.Codecs codecs) {
-            s.codecs(codecs);
-            return this;
-        }
-
-        /**
-         * Registers a listener before the group opens, so that it hears the restore event of a recovery (its cause
-         * is a {@link RestoredFromStore}) as well as every later rollback: the place to reopen what lives outside
-         * the group and to replay {@link Group#log durable logs}.
-         */
-        public Builder onRestore(RollbackListener listener) {
-            s.onRestore(listener);
-            return this;
-        }
-
-        /**
-         * Whether the group registers a {@link GroupMXBean} with the platform MBean server while it is open, under
-         * {@code io.aurora4j:type=Group,name=<name>}. Default {@code true}, or {@code false} when the JVM runs with
-         * {@code -Dio.aurora4j.jmx=false} (for a whole process: model-checking harnesses that open thousands of groups).
-         */
-        public Builder jmx(boolean enabled) {
-            s.jmx(enabled);
-            return this;
-        }
-
-        /**
-         * Opens the group; with a {@link #store}, recovers it first.
-         *
-         * @throws IllegalArgumentException if the store holds another group
-         * @throws io.aurora4j.store.StoreException if the store cannot be read
-         */
-        public Group open() {
-            s.opening();
-            Group g = new Group(s);
-            if (g.durability instanceof StoreDurability sd) {
-                g.rollbacks.restoreFromStore(sd, s.recoveredState);
-            }
-            if (s.jmx) {
-                g.unregisterJmx = GroupJmx.register(g);
-            }
-            return g;
-        }
     }
 }

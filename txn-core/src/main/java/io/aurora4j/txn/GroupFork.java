@@ -1,6 +1,7 @@
 package io.aurora4j.txn;
 
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One job: forking a group — a new in-memory group whose state objects start from a checkpoint of this one
@@ -10,11 +11,18 @@ import java.util.Map;
  * <p>Thread-safe: the copy is made under the source timeline's admin lock, so the checkpoint stays retained.
  */
 final class GroupFork {
+    private static final AtomicLong FORKS = new AtomicLong();
+
     private GroupFork() {
     }
 
+    /** The name of an unnamed fork of group {@code source}: {@code source-fork-N}, N unique in the JVM. */
+    static String nextName(String source) {
+        return source + "-fork-" + FORKS.incrementAndGet();
+    }
+
     /** See {@link Group#fork(Checkpoint, String)}: opens the fork with {@code settings} and fills it from {@code checkpoint}. */
-    static Group fork(Group source, EpochTimeline timeline, ObjectRegistry registry, Checkpoint checkpoint, Group.Builder settings) {
+    static Group fork(Group source, EpochTimeline timeline, ObjectRegistry registry, Checkpoint checkpoint, GroupBuilder settings) {
         if (checkpoint.group() != source) {
             throw new IllegalArgumentException(checkpoint + " does not belong to group '" + source.name() + "'");
         }

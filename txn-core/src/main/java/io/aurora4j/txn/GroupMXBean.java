@@ -2,7 +2,7 @@ package io.aurora4j.txn;
 
 /**
  * The JMX face of an open group, registered under {@code io.aurora4j:type=Group,name=<group name>} when the group
- * opens and removed when it closes (turn it off with {@link Group.Builder#jmx(boolean)}). Attributes are the
+ * opens and removed when it closes (turn it off with {@link GroupBuilder#jmx(boolean)}). Attributes are the
  * figures of {@link GroupMetrics}; operations take a checkpoint, wait for durability, list history and roll back,
  * which is what {@code sls status}, {@code sls checkpoint}, {@code sls barrier}, {@code sls history} and
  * {@code sls rollback} call in a running JVM.

@@ -55,8 +55,7 @@ final class GroupSpiBridge {
         @Override
         public RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
                                       io.aurora4j.notify.SpeculationInfo speculation) {
-            Objects.requireNonNull(speculation, "speculation");
-            return group.rollback(checkpoint, cause, speculation);
+            return group.rollbacks.rollback(checkpoint, new RollbackCause.SpeculationFailed(speculation, cause));
         }
 
         @Override

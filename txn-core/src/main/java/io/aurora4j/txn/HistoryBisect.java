@@ -75,7 +75,7 @@ final class HistoryBisect {
                 }
                 w.commit();
             }
-            Group.Builder b = Group.builder(name).store(copy).checkpointEvery(Duration.ZERO);
+            GroupBuilder b = Group.builder(name).store(copy).checkpointEvery(Duration.ZERO);
             if (codecs != null) {
                 b.codecs(codecs);
             }

@@ -109,8 +109,21 @@ final class ObjectRegistry {
                 : ephemeral.contains(o.id()) ? Persistence.EPHEMERAL : Persistence.DURABLE;
     }
 
+    /** See {@link Group#setPersistence}: refuses what cannot be set, then {@link #setEphemeral}. */
+    void setPersistence(String id, Persistence policy, Durability durability) {
+        StateObject o = lookup(id, StateObject.class);
+        if (policy == Persistence.EXCLUDED) {
+            throw new IllegalArgumentException("only regions can be excluded from checkpoints, when they are built"
+                    + " (Region.Builder.excludedFromCheckpoints()); use EPHEMERAL to keep '" + id + "' out of the store");
+        }
+        if (StateObjects.excludedFromCheckpoints(o)) {
+            throw new IllegalArgumentException(o + " is excluded from checkpoints: it is never written whatever its policy");
+        }
+        setEphemeral(id, policy == Persistence.EPHEMERAL, durability);
+    }
+
     /** Sets {@code id} ephemeral or durable; a change makes {@code durability} write the next checkpoint in full. */
-    void setEphemeral(String id, boolean ephemeral, Durability durability) {
+    private void setEphemeral(String id, boolean ephemeral, Durability durability) {
         timeline.admin.lock();
         try {
             group.checkOpen();

@@ -5,7 +5,6 @@ import io.aurora4j.notify.Registration;
 import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackListener;
 import io.aurora4j.notify.RollbackNotifier;
-import io.aurora4j.notify.SpeculationInfo;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.spi.RollbackParticipant;
@@ -18,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One job: the rollback and restore sequence of a group — a recovery's restore from the store, and a rollback:
@@ -36,9 +36,13 @@ final class RollbackSequence {
     private final Consumer<Throwable> hookFailures;
     final CopyOnWriteArrayList<RollbackParticipant> participants = new CopyOnWriteArrayList<>();
 
-    /** Null {@code executor} or {@code errorHandler}: the notifier's defaults; {@code restoreListeners} hear the restore too. */
+    /**
+     * Null {@code executor} or {@code errorHandler}: the notifier's defaults; {@code restoreListeners} (made for this
+     * group, in the order the builder was given them) hear the restore too.
+     */
     RollbackSequence(Group group, EpochTimeline timeline, ObjectRegistry registry, Consumer<Throwable> hookFailures,
-                     Executor executor, ListenerErrorHandler errorHandler, List<RollbackListener> restoreListeners) {
+                     Executor executor, ListenerErrorHandler errorHandler,
+                     List<Function<Group, RollbackListener>> restoreListeners) {
         this.group = group;
         this.timeline = timeline;
         this.registry = registry;
@@ -51,8 +55,8 @@ final class RollbackSequence {
             nb.errorHandler(errorHandler);
         }
         this.notifier = nb.build();
-        for (RollbackListener l : restoreListeners) {
-            notifier.register(l);
+        for (Function<Group, RollbackListener> l : restoreListeners) {
+            notifier.register(l.apply(group));
         }
     }
 
@@ -74,8 +78,8 @@ final class RollbackSequence {
         }
     }
 
-    /** See {@link Group#rollback(Checkpoint, Throwable)}; {@code speculation} may be null. */
-    RollbackEvent rollback(Checkpoint checkpoint, Throwable cause, SpeculationInfo speculation) {
+    /** See {@link Group#rollback(Checkpoint, Throwable)}; a {@link RollbackCause.SpeculationFailed} names its speculation. */
+    RollbackEvent rollback(Checkpoint checkpoint, RollbackCause cause) {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(cause, "cause");
         if (checkpoint.group() != group) {
@@ -117,13 +121,15 @@ final class RollbackSequence {
             for (TMap.Cell cell : emptied) {
                 cell.map.tryPurge(cell);
             }
-            RollbackEvent.Builder eb = RollbackEvent.builder(group.name(), timeline.nextRollbackNumber(), checkpoint, cause)
+            long sequence = timeline.nextRollbackNumber();
+            RollbackEvent.Builder eb = RollbackEvent.builder(group.name(), sequence, checkpoint,
+                            EventCauses.toEvent(group, sequence, cause))
                     .duration(Duration.ofNanos(System.nanoTime() - started))
                     .restoredObjects(restored)
                     .discardedCheckpoints(discardedCheckpoints)
                     .discardedOutputs(discardedOutputs);
-            if (speculation != null) {
-                eb.speculation(speculation);
+            if (cause instanceof RollbackCause.SpeculationFailed s) {
+                eb.speculation(s.speculation());
             }
             event = eb.build();
             // Hand over from the admin lock to the publish lock: events are published in rollback order,
@@ -140,7 +146,7 @@ final class RollbackSequence {
             jfr.sequence = event.sequence();
             jfr.restoredObjects = event.restoredObjects();
             jfr.discardedCheckpoints = event.discardedCheckpoints();
-            jfr.cause = String.valueOf(cause);
+            jfr.cause = String.valueOf(event.cause());
             jfr.commit();
         }
         return event;
@@ -187,16 +193,17 @@ final class RollbackSequence {
             recovery.commit();
         }
         if (recovered != null) {
-            publishRestore(first, new RestoredFromStore(sd.store.describe(), recovered.id()));
+            publishRestore(first, new RollbackCause.RestoredFromStore(sd.store.describe(), recovered.id()));
         }
     }
 
     /** The restore event of a recovery: the group now holds {@code first}, the store's last durable checkpoint. */
-    private void publishRestore(Checkpoint first, Throwable cause) {
+    private void publishRestore(Checkpoint first, RollbackCause cause) {
         RollbackEvent event;
         timeline.admin.lock();
         try {
-            event = RollbackEvent.builder(group.name(), timeline.nextRollbackNumber(), first, cause)
+            long sequence = timeline.nextRollbackNumber();
+            event = RollbackEvent.builder(group.name(), sequence, first, EventCauses.toEvent(group, sequence, cause))
                     .restoredObjects(registry.size())
                     .build();
             timeline.publishing.lock();

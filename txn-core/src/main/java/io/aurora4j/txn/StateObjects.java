@@ -48,4 +48,14 @@ final class StateObjects {
             case Region x -> x.isExcludedFromCheckpoints();
         };
     }
+
+    /** Frees what the object holds outside the heap when its group closes: a region's pages. Admin lock held. */
+    static void closeWithGroup(StateObject o) {
+        switch (o) {
+            case TLong x -> { }
+            case TRef<?> x -> { }
+            case TMap<?, ?> x -> { }
+            case Region x -> x.close();
+        }
+    }
 }

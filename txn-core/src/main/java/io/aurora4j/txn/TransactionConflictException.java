@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Thrown by {@link Group#atomic} (and by a state object's single operation outside a scope) when a
  * transaction conflicted on every one of its attempts up to the group's retry limit
- * ({@link Group.Builder#maxRetries(int)}). The transaction left no trace: nothing it wrote was published.
+ * ({@link GroupBuilder#maxRetries(int)}). The transaction left no trace: nothing it wrote was published.
  * The message names the group, the attempts and the objects whose conflicts aborted the attempts.
  */
 public final class TransactionConflictException extends RuntimeException {

@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -276,11 +277,16 @@ class DurabilityTest {
             g.barrier().join();
         }
         List<RollbackEvent> events = new CopyOnWriteArrayList<>();
-        try (Group g = Group.builder("listened").store(Store.directory(dir)).onRestore(events::add).open()) {
+        List<GroupRollback> typed = new CopyOnWriteArrayList<>();
+        try (Group g = Group.builder("listened").store(Store.directory(dir)).onRestore(events::add)
+                .onGroupRestore(typed::add).open()) {
             g.notificationsDelivered().get(10, TimeUnit.SECONDS);
             assertEquals(1, events.size());
-            RestoredFromStore cause = assertInstanceOf(RestoredFromStore.class, events.get(0).cause());
+            assertEquals(1, typed.size());
+            assertSame(events.get(0), typed.get(0).event());
+            RollbackCause.RestoredFromStore cause = assertInstanceOf(RollbackCause.RestoredFromStore.class, typed.get(0).cause());
             assertEquals(g.history().get(0).id(), cause.checkpointId());
+            assertEquals(cause.toString(), events.get(0).cause().getMessage()); // the untyped event says the same
             assertEquals(3, g.longRef("x").get());
         }
     }

@@ -84,7 +84,7 @@ class GroupPowerCutTest {
      */
     private static Group open(FaultInjectingIO io) {
         Store store = Store.directoryBuilder(DIR).io(io).retainCheckpoints(4).segmentBytes(64 << 10).open();
-        Group.Builder b = Group.builder("powercut").store(store).checkpointEvery(Duration.ofMillis(1))
+        GroupBuilder b = Group.builder("powercut").store(store).checkpointEvery(Duration.ofMillis(1))
                 .retainCheckpoints(8);
         Group g = b.open();
         if (missing(() -> g.longRef("seq"))) {

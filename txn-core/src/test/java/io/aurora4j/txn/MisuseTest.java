@@ -173,10 +173,14 @@ class MisuseTest {
         assertThrows(IllegalStateException.class, () -> Group.builder("b").maintenanceExecutor(Runnable::run).maintenanceExecutor(Runnable::run));
         assertThrows(NullPointerException.class, () -> Group.builder("b").maintenanceExecutor(null));
 
-        Group.Builder builder = Group.builder("b");
+        GroupBuilder builder = Group.builder("b");
         try (Group g = builder.open()) {
             assertEquals("b", g.name());
             assertThrows(IllegalStateException.class, builder::open);
+            // The group keeps the opened settings and a fork copies them: a later setter must not change them.
+            IllegalStateException late = assertThrows(IllegalStateException.class, () -> builder.maxRetries(3));
+            assertTrue(late.getMessage().contains("'b'"), late.getMessage());
+            assertThrows(IllegalStateException.class, () -> builder.onGroupRestore(r -> { }));
         }
     }
 

@@ -10,20 +10,24 @@ import io.aurora4j.notify.RollbackEvent;
 import io.aurora4j.notify.RollbackNotifier;
 import io.aurora4j.store.spi.CheckpointWriter;
 import io.aurora4j.store.Codecs;
+import io.aurora4j.store.DurableLog;
 import io.aurora4j.store.ImageLimits;
 import io.aurora4j.store.Images;
 import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.Group;
+import io.aurora4j.txn.RollbackCause;
 import io.aurora4j.txn.TLong;
 import io.aurora4j.txn.TMap;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -151,6 +155,57 @@ class SnippetsTest {
         assertEquals(12, event.restoredObjects());
         assertEquals(1, event.discardedCheckpoints());
         assertEquals(cause, event.cause());
+    }
+
+    private final List<String> replayed = new CopyOnWriteArrayList<>();
+
+    /** What a restore listener would do with the records appended after the recovered checkpoint. */
+    private void replay(DurableLog log, long checkpointId) {
+        replayed.add(log.name() + " after #" + checkpointId);
+    }
+
+    @Test
+    void groupRollbackOnRestore(@TempDir Path dir) throws Exception {
+        long durable;
+        try (Group first = Group.builder("bank").store(Store.directory(dir)).open()) {
+            first.newLong("alice", 100);
+            durable = first.barrier().get(5, TimeUnit.SECONDS).id();
+        }
+        Store store = Store.directory(dir);
+        // @start region="group-rollback-restore"
+        Group bank = Group.builder("bank").store(store)
+                .onGroupRestore(r -> {
+                    if (r.cause() instanceof RollbackCause.RestoredFromStore) {
+                        replay(r.group().log("payments"), r.checkpoint().id()); // no cast, and the group at hand
+                    }
+                })
+                .open();
+        // @end region="group-rollback-restore"
+        try (bank) {
+            bank.notificationsDelivered().get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("payments after #" + durable), replayed);
+        }
+    }
+
+    @Test
+    void rollbackCauseSwitch() throws Exception {
+        try (Group bank = Group.inMemory("bank")) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            bank.onGroupRollback(rollback -> {
+                // @start region="rollback-cause-switch"
+                String why = switch (rollback.cause()) {
+                    case RollbackCause.Requested r -> "asked for by " + r.threadName();
+                    case RollbackCause.Failure f -> "failed: " + f.failure();
+                    case RollbackCause.SpeculationFailed s -> "speculation #" + s.speculation().id() + " failed: " + s.failure();
+                    case RollbackCause.RestoredFromStore s -> "recovered from " + s.store() + " at #" + s.checkpointId();
+                };
+                // @end region="rollback-cause-switch"
+                seen.add(why);
+            });
+            bank.rollback(bank.checkpoint(), new IllegalStateException("batch"));
+            bank.notificationsDelivered().get(5, TimeUnit.SECONDS);
+            assertEquals(List.of("failed: java.lang.IllegalStateException: batch"), seen);
+        }
     }
 
     @Test

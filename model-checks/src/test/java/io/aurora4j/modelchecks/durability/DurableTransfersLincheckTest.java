@@ -5,6 +5,7 @@ import io.aurora4j.store.Store;
 import io.aurora4j.store.StoredCheckpoint;
 import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.Group;
+import io.aurora4j.txn.GroupBuilder;
 import io.aurora4j.txn.TLong;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public abstract class DurableTransfersLincheckTest extends AbstractLincheckTest 
     protected final TLong[] accounts = new TLong[ACCOUNTS];
 
     /** {@code configuration} gives the builder of a group durable in the (memory) store it is handed. */
-    protected DurableTransfersLincheckTest(java.util.function.Function<Store, Group.Builder> configuration) {
+    protected DurableTransfersLincheckTest(java.util.function.Function<Store, GroupBuilder> configuration) {
         this.store = Store.memory();
         this.group = configuration.apply(store).open();
         for (int i = 0; i < ACCOUNTS; i++) {

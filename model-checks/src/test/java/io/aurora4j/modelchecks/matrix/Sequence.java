@@ -8,6 +8,7 @@ import io.aurora4j.store.spi.StoredState;
 import io.aurora4j.txn.Checkpoint;
 import io.aurora4j.txn.CheckpointView;
 import io.aurora4j.txn.Group;
+import io.aurora4j.txn.GroupBuilder;
 import io.aurora4j.txn.Region;
 import io.aurora4j.txn.TLong;
 import io.aurora4j.txn.TMap;
@@ -151,8 +152,8 @@ final class Sequence {
         return b.open();
     }
 
-    private Group.Builder builder() {
-        Group.Builder b = Group.builder(NAME).retainCheckpoints(spec.retain()).notificationExecutor(Runnable::run)
+    private GroupBuilder builder() {
+        GroupBuilder b = Group.builder(NAME).retainCheckpoints(spec.retain()).notificationExecutor(Runnable::run)
                 .maintenanceExecutor(Runnable::run);
         if (spec.durable()) {
             store = openStore();

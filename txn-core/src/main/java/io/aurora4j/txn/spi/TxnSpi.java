@@ -172,7 +172,8 @@ public final class TxnSpi {
 
     /**
      * {@link Group#rollback(Checkpoint, Throwable)} on behalf of a failed speculation: the event the listeners get
-     * names it ({@link io.aurora4j.notify.RollbackEvent#speculation()}).
+     * names it ({@link io.aurora4j.notify.RollbackEvent#speculation()}), and its typed cause is a
+     * {@link io.aurora4j.txn.RollbackCause.SpeculationFailed} carrying {@code speculation} and {@code cause}.
      */
     public static io.aurora4j.notify.RollbackEvent rollback(Group group, Checkpoint checkpoint, Throwable cause,
                                                             io.aurora4j.notify.SpeculationInfo speculation) {
