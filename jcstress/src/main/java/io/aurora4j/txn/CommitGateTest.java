@@ -33,7 +33,7 @@ public class CommitGateTest {
 
     @Actor
     public void commit(II_Result r) {
-        int slot = gate.tryEnter();
+        int slot = gate.tryEnter(0);
         if (slot >= 0) {
             work = 1;
             gate.exit(slot);

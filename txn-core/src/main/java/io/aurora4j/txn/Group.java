@@ -668,6 +668,16 @@ public final class Group implements AutoCloseable {
         return clock.tick();
     }
 
+    /** See {@link Clock#advanceTo}. */
+    long advanceClockTo(long version) {
+        return clock.advanceTo(version);
+    }
+
+    /** See {@link Clock#commitVersion}. */
+    long commitVersion(long overwritten) {
+        return clock.commitVersion(overwritten);
+    }
+
     long incarnation() {
         return incarnation;
     }

@@ -378,6 +378,15 @@ final class RegionTxn {
         }
     }
 
+    /** The largest lock word (unlocked) of the regions {@link #lock()} locked: its version is the newest replaced. */
+    long lockedMetaMax() {
+        long max = 0;
+        for (int k = 0; k < lockedCount; k++) {
+            max = Math.max(max, lockedMeta[k]);
+        }
+        return max;
+    }
+
     private boolean isLocked(Region r) {
         for (int k = 0; k < lockedCount; k++) {
             if (locked[k] == r) {

@@ -65,12 +65,6 @@ final class Txn {
     private int depth;
     private long rv;
     private long incarnation;
-    /**
-     * The group's epoch when the attempt began, before any read: a commit may skip read validation only if it
-     * still falls in this epoch (see commit; issue #13). Cleared at the end of the attempt so that an idle
-     * thread does not keep an old epoch's undo list reachable.
-     */
-    private Epoch beginEpoch;
 
     private VBox[] readBoxes = new VBox[16];
     private long[] readMetas = new long[16];
@@ -149,19 +143,19 @@ final class Txn {
         if (hotRegionCount != 0) {
             dropHotRegions();
         }
-        group = g;
+        if (group != g) {
+            group = g; // only when it changes: a reference store into this long-lived object costs a GC barrier
+        }
         active = true;
         doomed = false;
         depth = 0;
         incarnation = g.incarnation();
         rv = g.clockNow();
-        beginEpoch = g.currentEpoch(); // before any read: see commit
     }
 
     /** Ends an attempt (committed or aborted) and forgets its sets. */
     void end() {
         active = false;
-        beginEpoch = null;
         if (regions != null) {
             regions.end(); // shadows of an attempt that did not commit go back to their pools
         }
@@ -321,7 +315,7 @@ final class Txn {
                 continue;
             }
             if (VBox.version(m) > rv) {
-                extend(b);
+                extend(b, VBox.version(m));
                 continue;
             }
             addRead(b, m);
@@ -348,7 +342,7 @@ final class Txn {
                 continue;
             }
             if (VBox.version(m) > rv) {
-                extend(b);
+                extend(b, VBox.version(m));
                 continue;
             }
             addRead(b, m);
@@ -380,9 +374,14 @@ final class Txn {
         readCount = n + 1;
     }
 
-    /** Moves the snapshot to the present if nothing read so far has changed; otherwise aborts. */
-    private void extend(VBox trigger) {
-        long now = group.clockNow();
+    /**
+     * Moves the snapshot up to {@code seen} (a version newer than it, read from {@code trigger}) if nothing read so
+     * far has changed; otherwise aborts. The clock is moved first (commits do not move it, see {@link Clock}), and
+     * the read set is validated after: a commit whose version the new snapshot covers observed the clock before
+     * this move, hence locked its write set before this validation.
+     */
+    private void extend(VBox trigger, long seen) {
+        long now = group.advanceClockTo(seen);
         if (group.incarnation() != incarnation) {
             throw abort(null);
         }
@@ -397,9 +396,6 @@ final class Txn {
             if (changed != null) {
                 throw abort(changed);
             }
-        }
-        if (now <= rv) { // the box's version is newer than the clock we read: cannot happen, but never spin
-            throw abort(trigger);
         }
         rv = now;
     }
@@ -666,7 +662,7 @@ final class Txn {
             // rollback either waits for this delivery (so its participants see the items) or aborts it.
             // Outside the gate, a rollback could run whole between the incarnation check and the delivery,
             // and the items would escape its participants tagged with the new epoch.
-            int slot = g.gate.enter();
+            int slot = g.gate.enter(stripe);
             if (slot < 0) {
                 throw abort(null);
             }
@@ -680,7 +676,7 @@ final class Txn {
             }
             return;
         }
-        int slot = g.gate.enter();
+        int slot = g.gate.enter(stripe);
         if (slot < 0) {
             throw abort(null);
         }
@@ -717,18 +713,22 @@ final class Txn {
             boolean logging = epoch.logging;
             long epochNumber = epoch.number;
             long releasedUpTo = logging ? g.releasedUpTo() : 0;
-            long wv = g.tick();
+            long overwritten = 0;
+            for (int i = 0; i < n; i++) {
+                overwritten = Math.max(overwritten, lockedMetas[i]);
+            }
+            if (regions != null && regions.hasWrites()) {
+                overwritten = Math.max(overwritten, regions.lockedMetaMax());
+            }
+            long wv = g.commitVersion(VBox.version(overwritten)); // above every version it replaces: no ABA for validators
             if (g.incarnation() != incarnation) {
                 throw abort(null);
             }
-            // TL2 skips validation when no commit ticked the clock since rv: a commit that overwrites something we
-            // read without having ticked yet will tick after us, so it serializes after us. But it may have read
-            // its epoch before a checkpoint that we read after: the cut would then hold it without us (issue #13,
-            // AntiDependencyCutTest). So skip only while we still fall in the epoch in which we began: such an
-            // overwriter locked after our read, hence after our begin, and read an epoch no older than ours.
-            if (wv != rv + 1 || epoch != beginEpoch) {
-                validateForCommit();
-            }
+            // Always validated: TL2 skips validation when the clock moved by one since rv (no other commit
+            // between), but commits here do not move the clock (Clock), so nothing tells that no commit came
+            // between. Validation after the epoch read is also what keeps the checkpoint cut a prefix of the
+            // serialization order (issue #13's anti-dependency, AntiDependencyCutTest).
+            validateForCommit();
             UndoEntry first = null;
             UndoEntry last = null;
             int preImages = 0;
@@ -945,7 +945,7 @@ final class Txn {
             throw abort(null);
         }
         if (version > rv) {
-            extend(rootBox);
+            extend(rootBox, version);
             return false;
         }
         return true;

@@ -56,9 +56,14 @@ public abstract class GroupExtensionLincheckTest extends AbstractLincheckTest {
         return created.get();
     }
 
+    /**
+     * A quarter of the standard interleavings: each invocation opens a group (110 s for the module's two runners at
+     * the full standard weight on CI); the custom scenarios, run first, hold the races this test is for.
+     */
     @Override
     protected LincheckBudget budget() {
-        return LincheckBudget.standard().withActorsPerThread(2).withActorsBefore(0);
+        return LincheckBudget.standard().withActorsPerThread(2).withActorsBefore(0)
+                .withWeight(LincheckBudget.STANDARD_WEIGHT / 4);
     }
 
     /** Two threads asking at once, and a nested creation racing a direct one; then the count. */
