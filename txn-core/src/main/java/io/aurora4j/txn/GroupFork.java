@@ -37,8 +37,9 @@ final class GroupFork {
         try {
             source.checkOpen();
             checkpoint.checkRetained();
-            // Region pages carry this group's commit versions; the fork's clock starts past them.
-            fork.advanceClock(source.clockNow());
+            // Region pages carry this group's commit versions, at most one above its clock (Clock): the fork's clock
+            // starts at that bound, so no shared page is newer than a fork transaction's first snapshot.
+            fork.advanceClock(source.clockNow() + 1);
             CheckpointView view = checkpoint.view();
             for (StateObject o : registry.existingAt(checkpoint.closedEpoch.number, false)) {
                 String id = o.id();
