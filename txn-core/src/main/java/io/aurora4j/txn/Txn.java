@@ -680,8 +680,8 @@ final class Txn {
         if (slot < 0) {
             throw abort(null);
         }
-        if (n > 1) {
-            sortWriteSet(n);
+        if (n > 1 && WriteSetOrder.sort(writeBoxes, writeLongs, writeRefs, n)) {
+            indexedCount = -1; // the write index is stale: rebuilt on its next use (validation's findWrite)
         }
         int locked = 0;
         Epoch lateEpoch = null;
@@ -801,60 +801,6 @@ final class Txn {
         if (lateEpoch != null) {
             g.releaseLate(lateEpoch); // after the gate: a release takes the admin lock, which a rollback holds while draining
         }
-    }
-
-    /**
-     * Puts the write set in the group's lock order ({@link VBox#order}) so that concurrent commits lock shared boxes
-     * in the same order and never deadlock: without it, two transfers in opposite directions would each hold one box
-     * and spin for the other until one gives up and re-runs. Insertion sort for small sets (a compare for two boxes),
-     * a sort of packed keys beyond. The write index is stale afterwards and rebuilt on its next use.
-     */
-    private void sortWriteSet(int n) {
-        VBox[] boxes = writeBoxes;
-        long[] longs = writeLongs;
-        Object[] refs = writeRefs;
-        if (n <= 16) {
-            for (int i = 1; i < n; i++) {
-                VBox b = boxes[i];
-                if (boxes[i - 1].order <= b.order) {
-                    continue;
-                }
-                long l = longs[i];
-                Object r = refs[i];
-                int j = i - 1;
-                for (; j >= 0 && boxes[j].order > b.order; j--) {
-                    boxes[j + 1] = boxes[j];
-                    longs[j + 1] = longs[j];
-                    refs[j + 1] = refs[j];
-                }
-                boxes[j + 1] = b;
-                longs[j + 1] = l;
-                refs[j + 1] = r;
-            }
-        } else {
-            boolean sorted = true;
-            for (int i = 1; i < n && sorted; i++) {
-                sorted = boxes[i - 1].order <= boxes[i].order;
-            }
-            if (sorted || n >= 1 << 24) {
-                return; // (a write set this large keeps its order; its rare deadlocks still end in a re-run)
-            }
-            long[] keys = new long[n];
-            for (int i = 0; i < n; i++) {
-                keys[i] = (boxes[i].order << 24) | i; // orders stay below 2^39, write sets below 2^24
-            }
-            java.util.Arrays.sort(keys);
-            VBox[] b2 = java.util.Arrays.copyOf(boxes, n);
-            long[] l2 = java.util.Arrays.copyOf(longs, n);
-            Object[] r2 = java.util.Arrays.copyOf(refs, n);
-            for (int k = 0; k < n; k++) {
-                int from = (int) (keys[k] & 0xFFFFFF);
-                boxes[k] = b2[from];
-                longs[k] = l2[from];
-                refs[k] = r2[from];
-            }
-        }
-        indexedCount = -1;
     }
 
     private void validateForCommit() {
