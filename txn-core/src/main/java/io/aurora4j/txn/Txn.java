@@ -1,6 +1,5 @@
 package io.aurora4j.txn;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each lock with the new version.
  *
  * <h2>Nesting</h2>
- * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size, hook counts). If its
+ * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size; hook counts in {@link TxnHooks}). If its
  * body throws, the write set is cut back to the savepoint, values it overwrote are restored from the
  * overwrite log, its after-commit hooks are dropped and its after-rollback hooks run; the reads it made
  * stay in the read set, which can only cause extra (safe) aborts.
@@ -78,20 +77,15 @@ final class Txn {
     private int[] writeIndex; // open addressing: slot holds write index + 1; valid while indexedCount == writeCount
     private int indexedCount = -1;
 
-    private static final int SAVEPOINT_INTS = 5;
+    private static final int SAVEPOINT_INTS = 2;
     private int[] savepoints = new int[4 * SAVEPOINT_INTS];
     private int[] overwrittenIndex = new int[8];
     private long[] overwrittenLong = new long[8];
     private Object[] overwrittenRef = new Object[8];
     private int overwrittenCount;
 
-    private ArrayList<Runnable> afterCommit;
-    private ArrayList<Runnable> afterRollback;
-    /** Items staged for commit sinks (SPI), as (sink, item) pairs in staging order. */
-    private ArrayList<Object> staged;
-
-    /** Empty map cells this attempt created or emptied: purged, if still empty, when the attempt ends. */
-    private ArrayList<TMap.Cell> purgeCandidates;
+    /** Hooks, staged sink items and map cells to purge; created on the thread's first use of one (TxnHooks). */
+    private TxnHooks hooks;
 
     /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
     private Set<String> contended;
@@ -189,61 +183,9 @@ final class Txn {
         indexedCount = -1; // the table still holds this attempt's entries: rebuilt when next needed
         overwrittenCount = 0;
         depth = 0;
-        if (staged != null) {
-            staged.clear();
+        if (hooks != null) {
+            hooks.end(); // staged items forgotten, empty map cells purged
         }
-        if (purgeCandidates != null && !purgeCandidates.isEmpty()) {
-            for (TMap.Cell c : purgeCandidates) {
-                c.map.tryPurge(c);
-            }
-            purgeCandidates.clear();
-        }
-    }
-
-    void stage(io.aurora4j.txn.spi.CommitSink<?> sink, Object item) {
-        if (staged == null) {
-            staged = new ArrayList<>(8);
-        }
-        staged.add(sink);
-        staged.add(item);
-    }
-
-    /**
-     * Hands staged items to their sinks, grouped per sink in staging order. Called at the commit point. The cast is
-     * safe: {@code TxnSpi.stage} types each item by its sink.
-     */
-    @SuppressWarnings("unchecked")
-    private void deliverStaged(long version, long epoch) {
-        ArrayList<Object> s = staged;
-        int n = s.size();
-        for (int i = 0; i < n; i += 2) {
-            Object sink = s.get(i);
-            if (sink == null) {
-                continue; // already delivered with an earlier item of the same sink
-            }
-            List<Object> items = new ArrayList<>();
-            for (int j = i; j < n; j += 2) {
-                if (s.get(j) == sink) {
-                    items.add(s.get(j + 1));
-                    if (j > i) {
-                        s.set(j, null);
-                    }
-                }
-            }
-            try {
-                ((io.aurora4j.txn.spi.CommitSink<Object>) sink).committed(group, version, epoch, items);
-            } catch (Throwable e) {
-                group.reportHookFailure(e);
-            }
-        }
-        s.clear();
-    }
-
-    void notePurgeCandidate(TMap.Cell cell) {
-        if (purgeCandidates == null) {
-            purgeCandidates = new ArrayList<>(4);
-        }
-        purgeCandidates.add(cell);
     }
 
     boolean isNested() {
@@ -515,52 +457,24 @@ final class Txn {
         overwrittenCount = n + 1;
     }
 
-    // ------------------------------------------------------------------ hooks
+    // ------------------------------------------------------------------ hooks (see TxnHooks)
 
-    void afterCommit(Runnable hook) {
-        if (afterCommit == null) {
-            afterCommit = new ArrayList<>(4);
+    /** The attempt's hooks, staged items and purge candidates, created on the thread's first use at the current depth. */
+    TxnHooks hooks() {
+        if (hooks == null) {
+            hooks = new TxnHooks(depth);
         }
-        afterCommit.add(hook);
+        return hooks;
     }
 
-    void afterRollback(Runnable hook) {
-        if (afterRollback == null) {
-            afterRollback = new ArrayList<>(4);
-        }
-        afterRollback.add(hook);
-    }
-
-    /** Removes and returns the after-commit hooks of the attempt (null when none). */
+    /** Removes and returns the after-commit hooks of the attempt (null when none); drops its after-rollback hooks. */
     List<Runnable> takeAfterCommit() {
-        discardRollbackHooks();
-        ArrayList<Runnable> hooks = afterCommit;
-        if (hooks == null || hooks.isEmpty()) {
-            return null;
-        }
-        List<Runnable> copy = List.copyOf(hooks);
-        hooks.clear();
-        return copy;
+        return hooks == null ? null : hooks.takeAfterCommit();
     }
 
-    /** Removes and returns the after-rollback hooks of the attempt (null when none). */
+    /** Removes and returns the after-rollback hooks of the attempt (null when none); drops its after-commit hooks. */
     List<Runnable> takeAfterRollback() {
-        if (afterCommit != null) {
-            afterCommit.clear();
-        }
-        ArrayList<Runnable> hooks = afterRollback;
-        if (hooks == null || hooks.isEmpty()) {
-            return null;
-        }
-        List<Runnable> copy = List.copyOf(hooks);
-        hooks.clear();
-        return copy;
-    }
-
-    private void discardRollbackHooks() {
-        if (afterRollback != null) {
-            afterRollback.clear();
-        }
+        return hooks == null ? null : hooks.takeAfterRollback();
     }
 
     // ------------------------------------------------------------------ nesting
@@ -572,9 +486,9 @@ final class Txn {
         }
         savepoints[base] = writeCount;
         savepoints[base + 1] = overwrittenCount;
-        savepoints[base + 2] = afterCommit == null ? 0 : afterCommit.size();
-        savepoints[base + 3] = afterRollback == null ? 0 : afterRollback.size();
-        savepoints[base + 4] = staged == null ? 0 : staged.size();
+        if (hooks != null) {
+            hooks.enterNested(depth);
+        }
         depth++;
         if (regions != null) {
             regions.enterNested();
@@ -604,10 +518,6 @@ final class Txn {
             regions.rollbackNested();
         }
         int base = depth * SAVEPOINT_INTS;
-        int keepStaged = savepoints[base + 4];
-        if (staged != null) {
-            staged.subList(keepStaged, staged.size()).clear();
-        }
         int keepWrites = savepoints[base];
         int keepOverwrites = savepoints[base + 1];
         for (int k = overwrittenCount - 1; k >= keepOverwrites; k--) {
@@ -625,20 +535,7 @@ final class Txn {
         }
         writeCount = keepWrites;
         indexedCount = -1; // rebuilt on the next lookup that needs it
-        int keepCommitHooks = savepoints[base + 2];
-        if (afterCommit != null) {
-            while (afterCommit.size() > keepCommitHooks) {
-                afterCommit.remove(afterCommit.size() - 1);
-            }
-        }
-        int keepRollbackHooks = savepoints[base + 3];
-        if (afterRollback == null || afterRollback.size() == keepRollbackHooks) {
-            return null;
-        }
-        List<Runnable> sub = afterRollback.subList(keepRollbackHooks, afterRollback.size());
-        List<Runnable> run = List.copyOf(sub);
-        sub.clear();
-        return run;
+        return hooks == null ? null : hooks.rollbackNested(depth); // its staged items and hooks, cut back too
     }
 
     // ------------------------------------------------------------------ commit
@@ -652,7 +549,7 @@ final class Txn {
         g.checkOpen();
         int n = writeCount;
         if (n == 0 && (regions == null || !regions.hasWrites())) {
-            if (staged == null || staged.isEmpty()) {
+            if (hooks == null || !hooks.hasStaged()) {
                 if (g.incarnation() != incarnation) {
                     throw abort(null);
                 }
@@ -670,7 +567,7 @@ final class Txn {
                 if (g.incarnation() != incarnation) {
                     throw abort(null);
                 }
-                deliverStaged(rv, g.currentEpoch().number);
+                hooks.deliverStaged(g, rv, g.currentEpoch().number);
             } finally {
                 g.gate.exit(slot);
             }
@@ -756,7 +653,7 @@ final class Txn {
                     Object v = writeRefs[i];
                     ((RefBox) b).spValue(v);
                     if (v == TMap.ABSENT) {
-                        notePurgeCandidate((TMap.Cell) b);
+                        hooks().notePurgeCandidate((TMap.Cell) b);
                     }
                 }
             }
@@ -775,8 +672,8 @@ final class Txn {
                     lateEpoch = late;
                 }
             }
-            if (staged != null && !staged.isEmpty()) {
-                deliverStaged(wv, epochNumber); // still under the locks: conflicting commits arrive in order
+            if (hooks != null && hooks.hasStaged()) {
+                hooks.deliverStaged(g, wv, epochNumber); // still under the locks: conflicting commits arrive in order
             }
             long published = wv << 2;
             for (int i = 0; i < n; i++) {
