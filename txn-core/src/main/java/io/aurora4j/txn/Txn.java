@@ -1,8 +1,6 @@
 package io.aurora4j.txn;
 
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -87,8 +85,8 @@ final class Txn {
     /** Hooks, staged sink items and map cells to purge; created on the thread's first use of one (TxnHooks). */
     private TxnHooks hooks;
 
-    /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
-    private Set<String> contended;
+    /** Objects whose conflicts aborted attempts of the current atomic call (ContendedObjects); created at the first. */
+    private ContendedObjects contended;
 
     /** Regions whose raw hot page this thread set (see Region#hotPage): reset before its next transaction. */
     private Region[] hotRegions;
@@ -206,25 +204,17 @@ final class Txn {
     ConflictSignal abort(VBox culprit) {
         doomed = true;
         if (culprit != null) {
-            if (contended == null) {
-                contended = new LinkedHashSet<>();
-            }
-            if (contended.size() < 8) {
-                contended.add(culprit.describe());
-            }
+            contended().note(culprit);
         }
         return new ConflictSignal();
     }
 
-    Set<String> takeContended() {
-        Set<String> c = contended;
-        contended = null;
-        return c == null ? Set.of() : c;
-    }
-
-    /** The contended objects noted so far, without forgetting them (empty if none). */
-    Set<String> peekContended() {
-        return contended == null ? Set.of() : contended;
+    /** The objects whose conflicts aborted attempts of the current atomic call (for the give-up message, JFR). */
+    ContendedObjects contended() {
+        if (contended == null) {
+            contended = new ContendedObjects();
+        }
+        return contended;
     }
 
     /** Whether the group was rolled back since this attempt began (its abort's cause); before {@link #end()}. */
@@ -233,7 +223,9 @@ final class Txn {
     }
 
     void forgetContended() {
-        contended = null;
+        if (contended != null) {
+            contended.forget();
+        }
     }
 
     // ------------------------------------------------------------------ reads
@@ -750,11 +742,7 @@ final class Txn {
 
     /** The objects the attempt read, at most {@code max} of them, for messages. */
     List<String> describeReads(int max) {
-        Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < readCount && names.size() < max; i++) {
-            names.add(readBoxes[i].describe());
-        }
-        return List.copyOf(names);
+        return ContendedObjects.describe(readBoxes, readCount, max);
     }
 
     // ------------------------------------------------------------------ regions (see RegionTxn)
