@@ -88,32 +88,15 @@ final class Txn {
     /** Objects whose conflicts aborted attempts of the current atomic call (ContendedObjects); created at the first. */
     private ContendedObjects contended;
 
-    /** Regions whose raw hot page this thread set (see Region#hotPage): reset before its next transaction. */
-    private Region[] hotRegions;
-    private int hotRegionCount;
+    /** Regions whose raw hot page this thread set (HotRegions): reset before its next transaction; null until one. */
+    private HotRegions hotRegions;
 
     /** This thread made a page of {@code r} hot in raw mode. */
     void noteHotRegion(Region r) {
-        for (int i = 0; i < hotRegionCount; i++) {
-            if (hotRegions[i] == r) {
-                return;
-            }
-        }
         if (hotRegions == null) {
-            hotRegions = new Region[4];
-        } else if (hotRegionCount == hotRegions.length) {
-            dropHotRegions(); // bounded: a thread raw-writing many regions re-makes pages hot as it goes
+            hotRegions = new HotRegions();
         }
-        hotRegions[hotRegionCount++] = r;
-    }
-
-    private void dropHotRegions() {
-        Thread me = Thread.currentThread();
-        for (int i = 0; i < hotRegionCount; i++) {
-            hotRegions[i].dropHot(me);
-            hotRegions[i] = null;
-        }
-        hotRegionCount = 0;
+        hotRegions.note(r);
     }
 
     /**
@@ -132,8 +115,8 @@ final class Txn {
         if (guard != null) {
             guard.check(g); // first: a refused attempt has changed nothing
         }
-        if (hotRegionCount != 0) {
-            dropHotRegions();
+        if (hotRegions != null && hotRegions.count != 0) {
+            hotRegions.drop();
         }
         if (group != g) {
             group = g; // only when it changes: a reference store into this long-lived object costs a GC barrier
