@@ -72,7 +72,7 @@ final class Txn {
     private Object[] writeRefs = new Object[8];
     private long[] lockedMetas = new long[8];
     private int writeCount;
-    private int[] writeIndex; // open addressing: slot holds write index + 1; valid while indexedCount == writeCount
+    private int[] writeIndex; // WriteSetIndex: slot holds write index + 1; valid while indexedCount == writeCount
     private int indexedCount = -1;
 
     private static final int SAVEPOINT_INTS = 2;
@@ -373,7 +373,8 @@ final class Txn {
             return -1;
         }
         if (indexedCount != n) {
-            rebuildIndex();
+            writeIndex = WriteSetIndex.rebuild(writeIndex, writeBoxes, n);
+            indexedCount = n;
         }
         int[] table = writeIndex;
         int mask = table.length - 1;
@@ -388,35 +389,12 @@ final class Txn {
         }
     }
 
-    private void rebuildIndex() {
-        int n = writeCount;
-        int size = Integer.highestOneBit(Math.max(32, n * 4) - 1) << 1;
-        if (writeIndex == null || writeIndex.length != size) {
-            writeIndex = new int[size];
-        } else {
-            java.util.Arrays.fill(writeIndex, 0);
-        }
-        for (int i = 0; i < n; i++) {
-            insertIndex(i);
-        }
-        indexedCount = n;
-    }
-
     /** Keeps the index current on append while it has room (load at most 1/2); otherwise it is rebuilt lazily. */
     private void indexAppended(int i) {
         if (writeIndex != null && indexedCount == i && (i + 1) * 2 <= writeIndex.length) {
-            insertIndex(i);
+            WriteSetIndex.insert(writeIndex, writeBoxes, i);
             indexedCount = i + 1;
         }
-    }
-
-    private void insertIndex(int i) {
-        int mask = writeIndex.length - 1;
-        int s = writeBoxes[i].hash & mask;
-        while (writeIndex[s] != 0) {
-            s = (s + 1) & mask;
-        }
-        writeIndex[s] = i + 1;
     }
 
     private void logOverwrite(int i) {
