@@ -15,9 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or the attempt aborts. So every value a body sees belongs to one consistent snapshot (opacity), and a
  * body can never loop or throw on a torn read. Writes are buffered. Commit enters the commit gate, locks
  * the write set, reads the current epoch (its place in the checkpoint cut), takes a write version from the
- * clock, revalidates the reads (skipped when no other commit happened since {@code rv} and no checkpoint
- * since the attempt began), pushes pre-images for first writes in a logging epoch, writes back and releases
- * each lock with the new version.
+ * clock, revalidates the reads (always: commits do not move the clock, see {@link Clock}), pushes pre-images
+ * for first writes in a logging epoch, writes back and releases each lock with the new version.
+ *
+ * <p>Confined to its thread, as are its parts, each created on first use and kept: {@link TxnHooks} (hooks,
+ * staged sink items, map cells to purge), {@link ContendedObjects}, {@link HotRegions}, {@link RegionTxn}; and the
+ * static {@link WriteSetOrder} and {@link WriteSetIndex} over its write-set arrays.
  *
  * <h2>Nesting</h2>
  * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size; hook counts in {@link TxnHooks}). If its
