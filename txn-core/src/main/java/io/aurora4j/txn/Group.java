@@ -307,7 +307,7 @@ public final class Group implements AutoCloseable {
      */
     public void afterCommit(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
-        runner.running("afterCommit").afterCommit(hook);
+        runner.running("afterCommit").hooks().afterCommit(hook);
     }
 
     /**
@@ -321,7 +321,7 @@ public final class Group implements AutoCloseable {
      */
     public void afterRollback(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
-        runner.running("afterRollback").afterRollback(hook);
+        runner.running("afterRollback").hooks().afterRollback(hook);
     }
 
     void reportHookFailure(Throwable e) {

@@ -23,7 +23,7 @@ final class GroupSpiBridge {
         @Override
         public <T> void stage(Group group, CommitSink<T> sink, T item) {
             Objects.requireNonNull(sink, "sink");
-            group.runner.running("stage").stage(sink, item);
+            group.runner.running("stage").hooks().stage(sink, item);
         }
 
         @Override

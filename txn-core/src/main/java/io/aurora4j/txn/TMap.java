@@ -271,7 +271,7 @@ public final class TMap<K, V> implements StateObject {
             c = cells.putIfAbsent(key, fresh);
             if (c == null) {
                 c = fresh;
-                Txn.current().notePurgeCandidate(fresh); // purged when the transaction ends if it stays empty
+                Txn.current().hooks().notePurgeCandidate(fresh); // purged when the transaction ends if it stays empty
             }
         }
         return c;

@@ -149,7 +149,7 @@ final class TransactionRunner {
     private static void onConflict(Group group, Txn t, int attempt) {
         group.checkOpen();
         if (attempt >= group.runner.maxRetries) {
-            List<String> contended = List.copyOf(t.takeContended());
+            List<String> contended = List.copyOf(t.contended().take());
             group.counters.cell(t).increment(GroupCounters.GAVE_UP);
             endConflictEvent(group, t, attempt, true, contended);
             throw new TransactionConflictException(group.name(), attempt, contended);
@@ -198,7 +198,7 @@ final class TransactionRunner {
             e.group = group.name();
             e.attempts = attempt;
             e.gaveUp = gaveUp;
-            e.contended = contended != null ? String.join(",", contended) : String.join(",", t.peekContended());
+            e.contended = contended != null ? String.join(",", contended) : String.join(",", t.contended().peek());
             e.commit();
         }
     }

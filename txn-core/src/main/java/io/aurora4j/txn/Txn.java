@@ -1,9 +1,6 @@
 package io.aurora4j.txn;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -18,12 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or the attempt aborts. So every value a body sees belongs to one consistent snapshot (opacity), and a
  * body can never loop or throw on a torn read. Writes are buffered. Commit enters the commit gate, locks
  * the write set, reads the current epoch (its place in the checkpoint cut), takes a write version from the
- * clock, revalidates the reads (skipped when no other commit happened since {@code rv} and no checkpoint
- * since the attempt began), pushes pre-images for first writes in a logging epoch, writes back and releases
- * each lock with the new version.
+ * clock, revalidates the reads (always: commits do not move the clock, see {@link Clock}), pushes pre-images
+ * for first writes in a logging epoch, writes back and releases each lock with the new version.
+ *
+ * <p>Confined to its thread, as are its parts, each created on first use and kept: {@link TxnHooks} (hooks,
+ * staged sink items, map cells to purge), {@link ContendedObjects}, {@link HotRegions}, {@link RegionTxn}; and the
+ * static {@link WriteSetOrder} and {@link WriteSetIndex} over its write-set arrays.
  *
  * <h2>Nesting</h2>
- * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size, hook counts). If its
+ * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size; hook counts in {@link TxnHooks}). If its
  * body throws, the write set is cut back to the savepoint, values it overwrote are restored from the
  * overwrite log, its after-commit hooks are dropped and its after-rollback hooks run; the reads it made
  * stay in the read set, which can only cause extra (safe) aborts.
@@ -75,53 +75,31 @@ final class Txn {
     private Object[] writeRefs = new Object[8];
     private long[] lockedMetas = new long[8];
     private int writeCount;
-    private int[] writeIndex; // open addressing: slot holds write index + 1; valid while indexedCount == writeCount
+    private int[] writeIndex; // WriteSetIndex: slot holds write index + 1; valid while indexedCount == writeCount
     private int indexedCount = -1;
 
-    private static final int SAVEPOINT_INTS = 5;
+    private static final int SAVEPOINT_INTS = 2;
     private int[] savepoints = new int[4 * SAVEPOINT_INTS];
     private int[] overwrittenIndex = new int[8];
     private long[] overwrittenLong = new long[8];
     private Object[] overwrittenRef = new Object[8];
     private int overwrittenCount;
 
-    private ArrayList<Runnable> afterCommit;
-    private ArrayList<Runnable> afterRollback;
-    /** Items staged for commit sinks (SPI), as (sink, item) pairs in staging order. */
-    private ArrayList<Object> staged;
+    /** Hooks, staged sink items and map cells to purge; created on the thread's first use of one (TxnHooks). */
+    private TxnHooks hooks;
 
-    /** Empty map cells this attempt created or emptied: purged, if still empty, when the attempt ends. */
-    private ArrayList<TMap.Cell> purgeCandidates;
+    /** Objects whose conflicts aborted attempts of the current atomic call (ContendedObjects); created at the first. */
+    private ContendedObjects contended;
 
-    /** Objects whose conflicts aborted attempts of the current atomic call, for the give-up message. */
-    private Set<String> contended;
-
-    /** Regions whose raw hot page this thread set (see Region#hotPage): reset before its next transaction. */
-    private Region[] hotRegions;
-    private int hotRegionCount;
+    /** Regions whose raw hot page this thread set (HotRegions): reset before its next transaction; null until one. */
+    private HotRegions hotRegions;
 
     /** This thread made a page of {@code r} hot in raw mode. */
     void noteHotRegion(Region r) {
-        for (int i = 0; i < hotRegionCount; i++) {
-            if (hotRegions[i] == r) {
-                return;
-            }
-        }
         if (hotRegions == null) {
-            hotRegions = new Region[4];
-        } else if (hotRegionCount == hotRegions.length) {
-            dropHotRegions(); // bounded: a thread raw-writing many regions re-makes pages hot as it goes
+            hotRegions = new HotRegions();
         }
-        hotRegions[hotRegionCount++] = r;
-    }
-
-    private void dropHotRegions() {
-        Thread me = Thread.currentThread();
-        for (int i = 0; i < hotRegionCount; i++) {
-            hotRegions[i].dropHot(me);
-            hotRegions[i] = null;
-        }
-        hotRegionCount = 0;
+        hotRegions.note(r);
     }
 
     /**
@@ -140,8 +118,8 @@ final class Txn {
         if (guard != null) {
             guard.check(g); // first: a refused attempt has changed nothing
         }
-        if (hotRegionCount != 0) {
-            dropHotRegions();
+        if (hotRegions != null && hotRegions.count != 0) {
+            hotRegions.drop();
         }
         if (group != g) {
             group = g; // only when it changes: a reference store into this long-lived object costs a GC barrier
@@ -189,61 +167,9 @@ final class Txn {
         indexedCount = -1; // the table still holds this attempt's entries: rebuilt when next needed
         overwrittenCount = 0;
         depth = 0;
-        if (staged != null) {
-            staged.clear();
+        if (hooks != null) {
+            hooks.end(); // staged items forgotten, empty map cells purged
         }
-        if (purgeCandidates != null && !purgeCandidates.isEmpty()) {
-            for (TMap.Cell c : purgeCandidates) {
-                c.map.tryPurge(c);
-            }
-            purgeCandidates.clear();
-        }
-    }
-
-    void stage(io.aurora4j.txn.spi.CommitSink<?> sink, Object item) {
-        if (staged == null) {
-            staged = new ArrayList<>(8);
-        }
-        staged.add(sink);
-        staged.add(item);
-    }
-
-    /**
-     * Hands staged items to their sinks, grouped per sink in staging order. Called at the commit point. The cast is
-     * safe: {@code TxnSpi.stage} types each item by its sink.
-     */
-    @SuppressWarnings("unchecked")
-    private void deliverStaged(long version, long epoch) {
-        ArrayList<Object> s = staged;
-        int n = s.size();
-        for (int i = 0; i < n; i += 2) {
-            Object sink = s.get(i);
-            if (sink == null) {
-                continue; // already delivered with an earlier item of the same sink
-            }
-            List<Object> items = new ArrayList<>();
-            for (int j = i; j < n; j += 2) {
-                if (s.get(j) == sink) {
-                    items.add(s.get(j + 1));
-                    if (j > i) {
-                        s.set(j, null);
-                    }
-                }
-            }
-            try {
-                ((io.aurora4j.txn.spi.CommitSink<Object>) sink).committed(group, version, epoch, items);
-            } catch (Throwable e) {
-                group.reportHookFailure(e);
-            }
-        }
-        s.clear();
-    }
-
-    void notePurgeCandidate(TMap.Cell cell) {
-        if (purgeCandidates == null) {
-            purgeCandidates = new ArrayList<>(4);
-        }
-        purgeCandidates.add(cell);
     }
 
     boolean isNested() {
@@ -264,25 +190,17 @@ final class Txn {
     ConflictSignal abort(VBox culprit) {
         doomed = true;
         if (culprit != null) {
-            if (contended == null) {
-                contended = new LinkedHashSet<>();
-            }
-            if (contended.size() < 8) {
-                contended.add(culprit.describe());
-            }
+            contended().note(culprit);
         }
         return new ConflictSignal();
     }
 
-    Set<String> takeContended() {
-        Set<String> c = contended;
-        contended = null;
-        return c == null ? Set.of() : c;
-    }
-
-    /** The contended objects noted so far, without forgetting them (empty if none). */
-    Set<String> peekContended() {
-        return contended == null ? Set.of() : contended;
+    /** The objects whose conflicts aborted attempts of the current atomic call (for the give-up message, JFR). */
+    ContendedObjects contended() {
+        if (contended == null) {
+            contended = new ContendedObjects();
+        }
+        return contended;
     }
 
     /** Whether the group was rolled back since this attempt began (its abort's cause); before {@link #end()}. */
@@ -291,7 +209,9 @@ final class Txn {
     }
 
     void forgetContended() {
-        contended = null;
+        if (contended != null) {
+            contended.forget();
+        }
     }
 
     // ------------------------------------------------------------------ reads
@@ -456,7 +376,8 @@ final class Txn {
             return -1;
         }
         if (indexedCount != n) {
-            rebuildIndex();
+            writeIndex = WriteSetIndex.rebuild(writeIndex, writeBoxes, n);
+            indexedCount = n;
         }
         int[] table = writeIndex;
         int mask = table.length - 1;
@@ -471,35 +392,12 @@ final class Txn {
         }
     }
 
-    private void rebuildIndex() {
-        int n = writeCount;
-        int size = Integer.highestOneBit(Math.max(32, n * 4) - 1) << 1;
-        if (writeIndex == null || writeIndex.length != size) {
-            writeIndex = new int[size];
-        } else {
-            java.util.Arrays.fill(writeIndex, 0);
-        }
-        for (int i = 0; i < n; i++) {
-            insertIndex(i);
-        }
-        indexedCount = n;
-    }
-
     /** Keeps the index current on append while it has room (load at most 1/2); otherwise it is rebuilt lazily. */
     private void indexAppended(int i) {
         if (writeIndex != null && indexedCount == i && (i + 1) * 2 <= writeIndex.length) {
-            insertIndex(i);
+            WriteSetIndex.insert(writeIndex, writeBoxes, i);
             indexedCount = i + 1;
         }
-    }
-
-    private void insertIndex(int i) {
-        int mask = writeIndex.length - 1;
-        int s = writeBoxes[i].hash & mask;
-        while (writeIndex[s] != 0) {
-            s = (s + 1) & mask;
-        }
-        writeIndex[s] = i + 1;
     }
 
     private void logOverwrite(int i) {
@@ -515,52 +413,24 @@ final class Txn {
         overwrittenCount = n + 1;
     }
 
-    // ------------------------------------------------------------------ hooks
+    // ------------------------------------------------------------------ hooks (see TxnHooks)
 
-    void afterCommit(Runnable hook) {
-        if (afterCommit == null) {
-            afterCommit = new ArrayList<>(4);
+    /** The attempt's hooks, staged items and purge candidates, created on the thread's first use at the current depth. */
+    TxnHooks hooks() {
+        if (hooks == null) {
+            hooks = new TxnHooks(depth);
         }
-        afterCommit.add(hook);
+        return hooks;
     }
 
-    void afterRollback(Runnable hook) {
-        if (afterRollback == null) {
-            afterRollback = new ArrayList<>(4);
-        }
-        afterRollback.add(hook);
-    }
-
-    /** Removes and returns the after-commit hooks of the attempt (null when none). */
+    /** Removes and returns the after-commit hooks of the attempt (null when none); drops its after-rollback hooks. */
     List<Runnable> takeAfterCommit() {
-        discardRollbackHooks();
-        ArrayList<Runnable> hooks = afterCommit;
-        if (hooks == null || hooks.isEmpty()) {
-            return null;
-        }
-        List<Runnable> copy = List.copyOf(hooks);
-        hooks.clear();
-        return copy;
+        return hooks == null ? null : hooks.takeAfterCommit();
     }
 
-    /** Removes and returns the after-rollback hooks of the attempt (null when none). */
+    /** Removes and returns the after-rollback hooks of the attempt (null when none); drops its after-commit hooks. */
     List<Runnable> takeAfterRollback() {
-        if (afterCommit != null) {
-            afterCommit.clear();
-        }
-        ArrayList<Runnable> hooks = afterRollback;
-        if (hooks == null || hooks.isEmpty()) {
-            return null;
-        }
-        List<Runnable> copy = List.copyOf(hooks);
-        hooks.clear();
-        return copy;
-    }
-
-    private void discardRollbackHooks() {
-        if (afterRollback != null) {
-            afterRollback.clear();
-        }
+        return hooks == null ? null : hooks.takeAfterRollback();
     }
 
     // ------------------------------------------------------------------ nesting
@@ -572,9 +442,9 @@ final class Txn {
         }
         savepoints[base] = writeCount;
         savepoints[base + 1] = overwrittenCount;
-        savepoints[base + 2] = afterCommit == null ? 0 : afterCommit.size();
-        savepoints[base + 3] = afterRollback == null ? 0 : afterRollback.size();
-        savepoints[base + 4] = staged == null ? 0 : staged.size();
+        if (hooks != null) {
+            hooks.enterNested(depth);
+        }
         depth++;
         if (regions != null) {
             regions.enterNested();
@@ -604,10 +474,6 @@ final class Txn {
             regions.rollbackNested();
         }
         int base = depth * SAVEPOINT_INTS;
-        int keepStaged = savepoints[base + 4];
-        if (staged != null) {
-            staged.subList(keepStaged, staged.size()).clear();
-        }
         int keepWrites = savepoints[base];
         int keepOverwrites = savepoints[base + 1];
         for (int k = overwrittenCount - 1; k >= keepOverwrites; k--) {
@@ -625,20 +491,7 @@ final class Txn {
         }
         writeCount = keepWrites;
         indexedCount = -1; // rebuilt on the next lookup that needs it
-        int keepCommitHooks = savepoints[base + 2];
-        if (afterCommit != null) {
-            while (afterCommit.size() > keepCommitHooks) {
-                afterCommit.remove(afterCommit.size() - 1);
-            }
-        }
-        int keepRollbackHooks = savepoints[base + 3];
-        if (afterRollback == null || afterRollback.size() == keepRollbackHooks) {
-            return null;
-        }
-        List<Runnable> sub = afterRollback.subList(keepRollbackHooks, afterRollback.size());
-        List<Runnable> run = List.copyOf(sub);
-        sub.clear();
-        return run;
+        return hooks == null ? null : hooks.rollbackNested(depth); // its staged items and hooks, cut back too
     }
 
     // ------------------------------------------------------------------ commit
@@ -652,7 +505,7 @@ final class Txn {
         g.checkOpen();
         int n = writeCount;
         if (n == 0 && (regions == null || !regions.hasWrites())) {
-            if (staged == null || staged.isEmpty()) {
+            if (hooks == null || !hooks.hasStaged()) {
                 if (g.incarnation() != incarnation) {
                     throw abort(null);
                 }
@@ -670,7 +523,7 @@ final class Txn {
                 if (g.incarnation() != incarnation) {
                     throw abort(null);
                 }
-                deliverStaged(rv, g.currentEpoch().number);
+                hooks.deliverStaged(g, rv, g.currentEpoch().number);
             } finally {
                 g.gate.exit(slot);
             }
@@ -680,8 +533,8 @@ final class Txn {
         if (slot < 0) {
             throw abort(null);
         }
-        if (n > 1) {
-            sortWriteSet(n);
+        if (n > 1 && WriteSetOrder.sort(writeBoxes, writeLongs, writeRefs, n)) {
+            indexedCount = -1; // the write index is stale: rebuilt on its next use (validation's findWrite)
         }
         int locked = 0;
         Epoch lateEpoch = null;
@@ -756,7 +609,7 @@ final class Txn {
                     Object v = writeRefs[i];
                     ((RefBox) b).spValue(v);
                     if (v == TMap.ABSENT) {
-                        notePurgeCandidate((TMap.Cell) b);
+                        hooks().notePurgeCandidate((TMap.Cell) b);
                     }
                 }
             }
@@ -775,8 +628,8 @@ final class Txn {
                     lateEpoch = late;
                 }
             }
-            if (staged != null && !staged.isEmpty()) {
-                deliverStaged(wv, epochNumber); // still under the locks: conflicting commits arrive in order
+            if (hooks != null && hooks.hasStaged()) {
+                hooks.deliverStaged(g, wv, epochNumber); // still under the locks: conflicting commits arrive in order
             }
             long published = wv << 2;
             for (int i = 0; i < n; i++) {
@@ -801,60 +654,6 @@ final class Txn {
         if (lateEpoch != null) {
             g.releaseLate(lateEpoch); // after the gate: a release takes the admin lock, which a rollback holds while draining
         }
-    }
-
-    /**
-     * Puts the write set in the group's lock order ({@link VBox#order}) so that concurrent commits lock shared boxes
-     * in the same order and never deadlock: without it, two transfers in opposite directions would each hold one box
-     * and spin for the other until one gives up and re-runs. Insertion sort for small sets (a compare for two boxes),
-     * a sort of packed keys beyond. The write index is stale afterwards and rebuilt on its next use.
-     */
-    private void sortWriteSet(int n) {
-        VBox[] boxes = writeBoxes;
-        long[] longs = writeLongs;
-        Object[] refs = writeRefs;
-        if (n <= 16) {
-            for (int i = 1; i < n; i++) {
-                VBox b = boxes[i];
-                if (boxes[i - 1].order <= b.order) {
-                    continue;
-                }
-                long l = longs[i];
-                Object r = refs[i];
-                int j = i - 1;
-                for (; j >= 0 && boxes[j].order > b.order; j--) {
-                    boxes[j + 1] = boxes[j];
-                    longs[j + 1] = longs[j];
-                    refs[j + 1] = refs[j];
-                }
-                boxes[j + 1] = b;
-                longs[j + 1] = l;
-                refs[j + 1] = r;
-            }
-        } else {
-            boolean sorted = true;
-            for (int i = 1; i < n && sorted; i++) {
-                sorted = boxes[i - 1].order <= boxes[i].order;
-            }
-            if (sorted || n >= 1 << 24) {
-                return; // (a write set this large keeps its order; its rare deadlocks still end in a re-run)
-            }
-            long[] keys = new long[n];
-            for (int i = 0; i < n; i++) {
-                keys[i] = (boxes[i].order << 24) | i; // orders stay below 2^39, write sets below 2^24
-            }
-            java.util.Arrays.sort(keys);
-            VBox[] b2 = java.util.Arrays.copyOf(boxes, n);
-            long[] l2 = java.util.Arrays.copyOf(longs, n);
-            Object[] r2 = java.util.Arrays.copyOf(refs, n);
-            for (int k = 0; k < n; k++) {
-                int from = (int) (keys[k] & 0xFFFFFF);
-                boxes[k] = b2[from];
-                longs[k] = l2[from];
-                refs[k] = r2[from];
-            }
-        }
-        indexedCount = -1;
     }
 
     private void validateForCommit() {
@@ -907,11 +706,7 @@ final class Txn {
 
     /** The objects the attempt read, at most {@code max} of them, for messages. */
     List<String> describeReads(int max) {
-        Set<String> names = new LinkedHashSet<>();
-        for (int i = 0; i < readCount && names.size() < max; i++) {
-            names.add(readBoxes[i].describe());
-        }
-        return List.copyOf(names);
+        return ContendedObjects.describe(readBoxes, readCount, max);
     }
 
     // ------------------------------------------------------------------ regions (see RegionTxn)

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -209,6 +210,47 @@ class NestedTransactionTest {
                 throw new NestedFailure("outer");
             }));
             assertEquals(List.of("nested afterRollback"), events);
+        }
+    }
+
+    @Test
+    void hooksFirstRegisteredSevenLevelsDownOnAFreshThreadFollowTheLevelThatThrew() throws Exception {
+        // A fresh thread's descriptor has no hooks part yet: it is created seven levels down, and the levels entered
+        // before it must count as holding no hooks (TxnHooks), so level 5's failure drops exactly the deep ones.
+        try (Group g = Group.inMemory("nested")) {
+            List<String> events = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread fresh = new Thread(() -> {
+                try {
+                    g.atomic(() -> inside(g, 5, () -> {
+                        assertThrows(NestedFailure.class, () -> g.atomic(() -> {
+                            g.atomic(() -> {
+                                g.afterCommit(() -> events.add("deep afterCommit"));
+                                g.afterRollback(() -> events.add("deep afterRollback"));
+                            });
+                            throw new NestedFailure("level 5");
+                        }));
+                        g.atomic(() -> g.afterCommit(() -> events.add("second level 5 afterCommit")));
+                    }));
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "fresh-descriptor");
+            fresh.start();
+            fresh.join();
+            if (failure.get() != null) {
+                throw new AssertionError("the transaction failed on the fresh thread", failure.get());
+            }
+            assertEquals(List.of("deep afterRollback", "second level 5 afterCommit"), events);
+        }
+    }
+
+    /** Runs {@code body} inside {@code levels} nested transactions of {@code g}. */
+    private static void inside(Group g, int levels, Runnable body) {
+        if (levels == 0) {
+            body.run();
+        } else {
+            g.atomic(() -> inside(g, levels - 1, body));
         }
     }
 
