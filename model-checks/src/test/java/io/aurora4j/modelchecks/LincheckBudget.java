@@ -21,7 +21,7 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
  *   <tr><th>property</th><th>CI default</th><th>meaning</th></tr>
  *   <tr><td>{@code lincheck.iterations}</td><td>30</td><td>scenarios generated per model-checking test</td></tr>
  *   <tr><td>{@code lincheck.invocations}</td><td>2000</td><td>interleavings explored per scenario (model checking)</td></tr>
- *   <tr><td>{@code lincheck.stressIterations}</td><td>20</td><td>scenarios generated per stress test</td></tr>
+ *   <tr><td>{@code lincheck.stressIterations}</td><td>12</td><td>scenarios generated per stress test</td></tr>
  *   <tr><td>{@code lincheck.stressInvocations}</td><td>2000</td><td>runs per scenario (stress)</td></tr>
  * </table>
  *
@@ -51,7 +51,7 @@ public record LincheckBudget(int threads, int actorsPerThread, int actorsBefore,
 
     public static final int ITERATIONS = intProperty("lincheck.iterations", 30);
     public static final int INVOCATIONS = intProperty("lincheck.invocations", 2000);
-    public static final int STRESS_ITERATIONS = intProperty("lincheck.stressIterations", 20);
+    public static final int STRESS_ITERATIONS = intProperty("lincheck.stressIterations", 12);
     public static final int STRESS_INVOCATIONS = intProperty("lincheck.stressInvocations", 2000);
 
     public LincheckBudget {
