@@ -235,7 +235,7 @@ final class Txn {
                 continue;
             }
             if (VBox.version(m) > rv) {
-                extend(b, VBox.version(m));
+                extend(VBox.version(m));
                 continue;
             }
             addRead(b, m);
@@ -262,7 +262,7 @@ final class Txn {
                 continue;
             }
             if (VBox.version(m) > rv) {
-                extend(b, VBox.version(m));
+                extend(VBox.version(m));
                 continue;
             }
             addRead(b, m);
@@ -295,12 +295,12 @@ final class Txn {
     }
 
     /**
-     * Moves the snapshot up to {@code seen} (a version newer than it, read from {@code trigger}) if nothing read so
+     * Moves the snapshot up to {@code seen} (a version newer than it, just read) if nothing read so
      * far has changed; otherwise aborts. The clock is moved first (commits do not move it, see {@link Clock}), and
      * the read set is validated after: a commit whose version the new snapshot covers observed the clock before
      * this move, hence locked its write set before this validation.
      */
-    private void extend(VBox trigger, long seen) {
+    private void extend(long seen) {
         long now = group.advanceClockTo(seen);
         if (group.incarnation() != incarnation) {
             throw abort(null);
@@ -740,7 +740,7 @@ final class Txn {
             throw abort(null);
         }
         if (version > rv) {
-            extend(rootBox, version);
+            extend(version);
             return false;
         }
         return true;
