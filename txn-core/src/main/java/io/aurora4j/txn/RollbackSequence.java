@@ -228,31 +228,33 @@ final class RollbackSequence {
         for (Epoch e = group.currentEpoch; e != stop; e = e.previous) {
             undone.add(e); // newest first
         }
-        // Lock everything first, as a commit would, so no reader can see a mix of restored and unrestored values.
+        // One pass per pre-image: lock its box (as a commit would), restore it and pop its history. Boxes stay locked
+        // until every one is restored, and the clock moves only after that, so no reader sees a mix of restored and
+        // unrestored values: a reader meets either the value from before the rollback (box not yet locked) or a lock
+        // (waits), and a restored value only with the new version, above the snapshot of every transaction that
+        // could have read a box before it was locked; such a transaction extends, and its validation finds that box
+        // changed. The gate is closed and drained: no commit holds or takes a box lock meanwhile.
         List<VBox> locked = new ArrayList<>();
-        for (Epoch e : undone) {
-            for (UndoEntry u = e.undoList(); u != null; u = u.nextInEpoch) {
-                long m = u.box.lvMeta();
-                if ((m & VBox.LOCKED) == 0) {
-                    u.box.soMeta(m | VBox.LOCKED);
-                    locked.add(u.box);
-                }
-            }
-        }
-        long version = group.tick();
         for (Epoch e : undone) { // newest epoch first: the last value restored is the oldest pre-image
             UndoEntry u = e.takeUndoList();
             int popped = 0;
             for (; u != null; u = u.nextInEpoch) {
-                u.box.restore(u);
-                u.box.popHistory(u);
+                VBox box = u.box;
+                long m = box.lvMeta();
+                if ((m & VBox.LOCKED) == 0) {
+                    box.soMeta(m | VBox.LOCKED);
+                    locked.add(box);
+                }
+                box.restore(u);
+                box.popHistory(u);
                 popped++;
                 if (u.oldRef == TMap.ABSENT) {
-                    emptied.add((TMap.Cell) u.box);
+                    emptied.add((TMap.Cell) box);
                 }
             }
             timeline.countPreImages(-popped);
         }
+        long version = group.tick(); // after every lock: a transaction that begins from here waits for the restored values
         for (Epoch e : undone) { // before unlocking, so no reader sees a discarded object's restored value
             for (StateObject o : e.created) {
                 registry.remove(o);

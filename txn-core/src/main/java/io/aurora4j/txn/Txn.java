@@ -34,6 +34,10 @@ final class Txn {
     private static final int LINEAR_LIMIT = 8;
     private static final int LOCK_SPINS = 256;
     private static final int SHRINK_ABOVE = 4096;
+    /** How far back from the newest read a first write looks for its own read (see {@link #moveReadToWrite}). */
+    private static final int READ_FOR_WRITE_WINDOW = 4;
+    /** {@link #writeReadMetas}: the box was not read before its first write (lock words are never negative). */
+    private static final long NOT_READ = -1;
 
     static Txn current() {
         return CURRENT.get();
@@ -73,6 +77,14 @@ final class Txn {
     private VBox[] writeBoxes = new VBox[8];
     private long[] writeLongs = new long[8];
     private Object[] writeRefs = new Object[8];
+    /** Each written box's lock order ({@link VBox#order}), copied at its first write: the commit sorts without the boxes. */
+    private long[] writeOrders = new long[8];
+    /**
+     * The lock word a written box had when this attempt read it just before its first write (read-modify-write), or
+     * {@link #NOT_READ}: such a read leaves the read set, and the commit's lock CAS, which expects exactly this word,
+     * validates it (see {@link #moveReadToWrite}).
+     */
+    private long[] writeReadMetas = new long[8];
     private long[] lockedMetas = new long[8];
     private int writeCount;
     private int[] writeIndex; // WriteSetIndex: slot holds write index + 1; valid while indexedCount == writeCount
@@ -155,6 +167,8 @@ final class Txn {
             writeBoxes = new VBox[8];
             writeLongs = new long[8];
             writeRefs = new Object[8];
+            writeOrders = new long[8];
+            writeReadMetas = new long[8];
             lockedMetas = new long[8];
             writeIndex = null;
         } else {
@@ -311,6 +325,12 @@ final class Txn {
                 throw abort(b);
             }
         }
+        for (int i = 0; i < writeCount; i++) {
+            long m = writeReadMetas[i];
+            if (m != NOT_READ && writeBoxes[i].lvMeta() != m) {
+                throw abort(writeBoxes[i]);
+            }
+        }
         if (regions != null) {
             VBox changed = regions.validate();
             if (changed != null) {
@@ -334,6 +354,7 @@ final class Txn {
         }
         i = appendWrite(b);
         writeLongs[i] = v;
+        moveReadToWrite(b, i);
     }
 
     void writeRef(RefBox b, Object v) {
@@ -348,6 +369,7 @@ final class Txn {
         }
         i = appendWrite(b);
         writeRefs[i] = v;
+        moveReadToWrite(b, i);
     }
 
     private int appendWrite(VBox b) {
@@ -357,12 +379,38 @@ final class Txn {
             writeBoxes = java.util.Arrays.copyOf(writeBoxes, cap);
             writeLongs = java.util.Arrays.copyOf(writeLongs, cap);
             writeRefs = java.util.Arrays.copyOf(writeRefs, cap);
+            writeOrders = java.util.Arrays.copyOf(writeOrders, cap);
+            writeReadMetas = java.util.Arrays.copyOf(writeReadMetas, cap);
             lockedMetas = java.util.Arrays.copyOf(lockedMetas, cap);
         }
         writeBoxes[n] = b;
+        writeOrders[n] = b.order;
+        writeReadMetas[n] = NOT_READ;
         writeCount = n + 1;
         indexAppended(n);
         return n;
+    }
+
+    /**
+     * A first write of {@code b} (write entry {@code i}) right after reading it: the read moves from the read set onto
+     * the write entry. The commit then locks {@code b} only if its lock word is still the one read, which validates the
+     * read for good (nobody changes a box we hold), so it needs no validation pass, no look-up of the write set and no
+     * second visit of the box; {@link #extend} and {@link #readsChanged} check it with the reads. Only the newest few
+     * reads are searched: read-modify-write reads its box just before writing it.
+     */
+    private void moveReadToWrite(VBox b, int i) {
+        int stop = Math.max(0, readCount - READ_FOR_WRITE_WINDOW);
+        for (int j = readCount - 1; j >= stop; j--) {
+            if (readBoxes[j] == b) {
+                writeReadMetas[i] = readMetas[j];
+                int last = readCount - 1;
+                readBoxes[j] = readBoxes[last];
+                readMetas[j] = readMetas[last];
+                readBoxes[last] = null;
+                readCount = last;
+                return;
+            }
+        }
     }
 
     private int findWrite(VBox b) {
@@ -486,6 +534,9 @@ final class Txn {
         }
         overwrittenCount = keepOverwrites;
         for (int i = keepWrites; i < writeCount; i++) {
+            if (writeReadMetas[i] != NOT_READ) {
+                addRead(writeBoxes[i], writeReadMetas[i]); // the body may have used what it read: still validated
+            }
             writeBoxes[i] = null;
             writeRefs[i] = null;
         }
@@ -533,7 +584,7 @@ final class Txn {
         if (slot < 0) {
             throw abort(null);
         }
-        if (n > 1 && WriteSetOrder.sort(writeBoxes, writeLongs, writeRefs, n)) {
+        if (n > 1 && WriteSetOrder.sort(writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, n)) {
             indexedCount = -1; // the write index is stale: rebuilt on its next use (validation's findWrite)
         }
         int locked = 0;
@@ -541,9 +592,17 @@ final class Txn {
         try {
             for (; locked < n; locked++) {
                 VBox b = writeBoxes[locked];
+                long read = writeReadMetas[locked];
+                if (read != NOT_READ && b.casMeta(read, read | VBox.LOCKED)) {
+                    lockedMetas[locked] = read; // unchanged since read, and now it cannot change: validated
+                    continue;
+                }
                 for (int spins = 0; ; spins++) {
                     long m = b.lvMeta();
                     if ((m & VBox.LOCKED) == 0) {
+                        if (read != NOT_READ && m != read) {
+                            throw abort(b); // changed since this attempt read it
+                        }
                         if (b.casMeta(m, m | VBox.LOCKED)) {
                             lockedMetas[locked] = m;
                             break;
@@ -684,7 +743,15 @@ final class Txn {
      * presence says nothing about this one: RetryOrElseTest's retry with nothing read after a region transaction.)
      */
     boolean hasReads() {
-        return readCount != 0 || (regions != null && regions.hasReads());
+        if (readCount != 0) {
+            return true;
+        }
+        for (int i = 0; i < writeCount; i++) {
+            if (writeReadMetas[i] != NOT_READ) {
+                return true;
+            }
+        }
+        return regions != null && regions.hasReads();
     }
 
     /**
@@ -701,12 +768,25 @@ final class Txn {
                 return true;
             }
         }
+        for (int i = 0; i < writeCount; i++) {
+            long m = writeReadMetas[i];
+            if (m != NOT_READ && writeBoxes[i].lvMeta() != m) {
+                return true;
+            }
+        }
         return regions != null && regions.validate() != null;
     }
 
     /** The objects the attempt read, at most {@code max} of them, for messages. */
     List<String> describeReads(int max) {
-        return ContendedObjects.describe(readBoxes, readCount, max);
+        VBox[] read = java.util.Arrays.copyOf(readBoxes, readCount + writeCount);
+        int n = readCount;
+        for (int i = 0; i < writeCount; i++) {
+            if (writeReadMetas[i] != NOT_READ) {
+                read[n++] = writeBoxes[i];
+            }
+        }
+        return ContendedObjects.describe(read, n, max);
     }
 
     // ------------------------------------------------------------------ regions (see RegionTxn)
