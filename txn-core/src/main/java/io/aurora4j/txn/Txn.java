@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * or the attempt aborts. So every value a body sees belongs to one consistent snapshot (opacity), and a
  * body can never loop or throw on a torn read. Writes are buffered. Commit enters the commit gate, locks
  * the write set, reads the current epoch (its place in the checkpoint cut), takes a write version from the
- * clock, revalidates the reads (always: commits do not move the clock, see {@link Clock}), pushes pre-images
+ * clock, revalidates the reads (always: commits do not move the clock, see {@link Clock}; a read just before its
+ * box's first write is validated by that box's lock instead, see {@link #moveReadToWrite}), pushes pre-images
  * for first writes in a logging epoch, writes back and releases each lock with the new version.
  *
  * <p>Confined to its thread, as are its parts, each created on first use and kept: {@link TxnHooks} (hooks,
@@ -584,17 +585,33 @@ final class Txn {
         if (slot < 0) {
             throw abort(null);
         }
-        if (n > 1 && WriteSetOrder.sort(writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, n)) {
+        // A small write set is put in lock order at once (an insertion sort of a few entries). A larger one is first
+        // locked as it stands and sorted only when a box turns out to be held by another commit: it then gives back
+        // what it holds and locks again in order, so two commits still never wait for each other in a cycle, and an
+        // uncontended large commit (a checkpointed batch) does not pay for a sort.
+        boolean ordered = n <= WriteSetOrder.INSERTION_LIMIT;
+        if (ordered && n > 1 && WriteSetOrder.sort(writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, n)) {
             indexedCount = -1; // the write index is stale: rebuilt on its next use (validation's findWrite)
         }
         int locked = 0;
         Epoch lateEpoch = null;
         try {
-            for (; locked < n; locked++) {
+            while (locked < n) {
                 VBox b = writeBoxes[locked];
                 long read = writeReadMetas[locked];
                 if (read != NOT_READ && b.casMeta(read, read | VBox.LOCKED)) {
-                    lockedMetas[locked] = read; // unchanged since read, and now it cannot change: validated
+                    lockedMetas[locked++] = read; // unchanged since read, and now it cannot change: validated
+                    continue;
+                }
+                if (!ordered && (b.lvMeta() & (VBox.LOCKED | VBox.DEAD)) == VBox.LOCKED) {
+                    for (int i = 0; i < locked; i++) {
+                        writeBoxes[i].soMeta(lockedMetas[i]);
+                    }
+                    locked = 0;
+                    if (WriteSetOrder.sort(writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, n)) {
+                        indexedCount = -1;
+                    }
+                    ordered = true;
                     continue;
                 }
                 for (int spins = 0; ; spins++) {
@@ -604,7 +621,7 @@ final class Txn {
                             throw abort(b); // changed since this attempt read it
                         }
                         if (b.casMeta(m, m | VBox.LOCKED)) {
-                            lockedMetas[locked] = m;
+                            lockedMetas[locked++] = m;
                             break;
                         }
                     } else {
@@ -644,7 +661,9 @@ final class Txn {
             UndoEntry first = null;
             UndoEntry last = null;
             int preImages = 0;
-            for (int i = 0; i < n; i++) {
+            // Newest-locked first: in a write set larger than the cache, the boxes locked last are the ones still in
+            // it (the lock pass runs in lock order). The order of write-back among locked boxes is not observable.
+            for (int i = n - 1; i >= 0; i--) {
                 VBox b = writeBoxes[i];
                 if (logging && b.stamp != epochNumber) {
                     // The pre-image joins the box's history before the new value is written, so a view that

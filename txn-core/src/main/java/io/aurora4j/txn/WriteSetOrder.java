@@ -12,6 +12,9 @@ import java.util.Arrays;
  * boxes, no allocation), a sort of packed keys beyond (allocates: write sets of more than 16 boxes only).
  */
 final class WriteSetOrder {
+    /** Write sets up to this size are sorted by insertion, in place and without allocating. */
+    static final int INSERTION_LIMIT = 16;
+
     private WriteSetOrder() {
     }
 
@@ -22,7 +25,7 @@ final class WriteSetOrder {
      * @return whether the entries may have moved, so that the write set's index (box to position) must be rebuilt
      */
     static boolean sort(VBox[] boxes, long[] orders, long[] longs, Object[] refs, long[] readMetas, int n) {
-        if (n <= 16) {
+        if (n <= INSERTION_LIMIT) {
             boolean moved = false;
             for (int i = 1; i < n; i++) {
                 long o = orders[i];
