@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Confined to its thread, as are its parts, each created on first use and kept: {@link TxnHooks} (hooks,
  * staged sink items, map cells to purge), {@link ContendedObjects}, {@link HotRegions}, {@link RegionTxn}; and the
- * static {@link WriteSetOrder} and {@link WriteSetIndex} over its write-set arrays.
+ * static {@link WriteSetOrder}, {@link WriteSetIndex}, {@link WriteSetLocks} and {@link WriteBack} over its write-set arrays.
  *
  * <h2>Nesting</h2>
  * A nested {@code atomic} takes a savepoint (write-set size, overwrite-log size; hook counts in {@link TxnHooks}). If its
@@ -38,7 +38,7 @@ final class Txn {
     /** How far back from the newest read a first write looks for its own read (see {@link #moveReadToWrite}). */
     private static final int READ_FOR_WRITE_WINDOW = 4;
     /** {@link #writeReadMetas}: the box was not read before its first write (lock words are never negative). */
-    private static final long NOT_READ = -1;
+    static final long NOT_READ = -1;
 
     static Txn current() {
         return CURRENT.get();
@@ -285,7 +285,7 @@ final class Txn {
         }
     }
 
-    private void awaitUnlocked(VBox b, long m, int spins) {
+    void awaitUnlocked(VBox b, long m, int spins) {
         if ((m & VBox.DEAD) != 0) {
             if (b.isRetired()) {
                 throw abort(null); // an empty map cell was purged: the re-run looks the key up again
@@ -585,50 +585,13 @@ final class Txn {
         if (slot < 0) {
             throw abort(null);
         }
-        // A small write set is put in lock order at once (an insertion sort of a few entries). A larger one is first
-        // locked as it stands and sorted only when a box turns out to be held by another commit: it then gives back
-        // what it holds and locks again in order, so two commits still never wait for each other in a cycle, and an
-        // uncontended large commit (a checkpointed batch) does not pay for a sort.
-        boolean ordered = n <= WriteSetOrder.INSERTION_LIMIT;
-        if (ordered && n > 1 && WriteSetOrder.sort(writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, n)) {
-            indexedCount = -1; // the write index is stale: rebuilt on its next use (validation's findWrite)
-        }
         int locked = 0;
         Epoch lateEpoch = null;
         try {
-            while (locked < n) {
-                VBox b = writeBoxes[locked];
-                long read = writeReadMetas[locked];
-                if (read != NOT_READ && b.casMeta(read, read | VBox.LOCKED)) {
-                    lockedMetas[locked++] = read; // unchanged since read, and now it cannot change: validated
-                    continue;
-                }
-                if (!ordered && (b.lvMeta() & (VBox.LOCKED | VBox.DEAD)) == VBox.LOCKED) {
-                    for (int i = 0; i < locked; i++) {
-                        writeBoxes[i].soMeta(lockedMetas[i]);
-                    }
-                    locked = 0;
-                    if (WriteSetOrder.sort(writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, n)) {
-                        indexedCount = -1;
-                    }
-                    ordered = true;
-                    continue;
-                }
-                for (int spins = 0; ; spins++) {
-                    long m = b.lvMeta();
-                    if ((m & VBox.LOCKED) == 0) {
-                        if (read != NOT_READ && m != read) {
-                            throw abort(b); // changed since this attempt read it
-                        }
-                        if (b.casMeta(m, m | VBox.LOCKED)) {
-                            lockedMetas[locked++] = m;
-                            break;
-                        }
-                    } else {
-                        awaitUnlocked(b, m, spins);
-                    }
-                }
+            if (WriteSetLocks.lockAll(this, writeBoxes, writeOrders, writeLongs, writeRefs, writeReadMetas, lockedMetas, n)) {
+                indexedCount = -1; // sorted: the write index is stale, rebuilt on its next use (validation's findWrite)
             }
+            locked = n;
             if (regions != null && regions.hasWrites()) {
                 regions.lock(); // after the boxes; like them, gives up (aborts) rather than wait forever
             }
@@ -658,48 +621,7 @@ final class Txn {
             // between. Validation after the epoch read is also what keeps the checkpoint cut a prefix of the
             // serialization order (issue #13's anti-dependency, AntiDependencyCutTest).
             validateForCommit();
-            UndoEntry first = null;
-            UndoEntry last = null;
-            int preImages = 0;
-            // Newest-locked first: in a write set larger than the cache, the boxes locked last are the ones still in
-            // it (the lock pass runs in lock order). The order of write-back among locked boxes is not observable.
-            for (int i = n - 1; i >= 0; i--) {
-                VBox b = writeBoxes[i];
-                if (logging && b.stamp != epochNumber) {
-                    // The pre-image joins the box's history before the new value is written, so a view that
-                    // finds the new value also finds the value it replaced. The epoch's undo list gets this
-                    // commit's pre-images in one CAS below, still before the locks are released: a rollback
-                    // (which waits for in-flight commits) always finds them.
-                    UndoEntry pre = b.preImage(epochNumber);
-                    b.pushHistory(pre, releasedUpTo);
-                    if (last == null) {
-                        last = pre;
-                    } else {
-                        pre.nextInEpoch = first;
-                    }
-                    first = pre;
-                    b.stamp = epochNumber;
-                    preImages++;
-                }
-                if (b instanceof LongBox lb) {
-                    lb.spValue(writeLongs[i]);
-                } else {
-                    Object v = writeRefs[i];
-                    ((RefBox) b).spValue(v);
-                    if (v == TMap.ABSENT) {
-                        hooks().notePurgeCandidate((TMap.Cell) b);
-                    }
-                }
-            }
-            if (first != null) {
-                epoch.pushAll(first, last);
-                g.countPreImages(preImages);
-                if (epochNumber <= g.releasedUpTo()) {
-                    // The epoch left retention while this commit was in flight and may already have been
-                    // released: release it (again) so these late pre-images are unlinked and uncounted.
-                    lateEpoch = epoch;
-                }
-            }
+            lateEpoch = WriteBack.apply(this, g, writeBoxes, writeLongs, writeRefs, n, epoch, releasedUpTo);
             if (regions != null && regions.hasWrites()) {
                 Epoch late = regions.install(epoch, wv, releasedUpTo); // same epoch as the boxes: one side of the cut
                 if (late != null) {
@@ -718,9 +640,7 @@ final class Txn {
             }
             locked = 0;
         } catch (Throwable t) {
-            for (int i = 0; i < locked; i++) {
-                writeBoxes[i].soMeta(lockedMetas[i]);
-            }
+            WriteSetLocks.unlock(writeBoxes, lockedMetas, locked);
             if (regions != null) {
                 regions.unlockUnchanged();
             }
