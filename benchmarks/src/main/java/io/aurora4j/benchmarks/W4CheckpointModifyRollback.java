@@ -54,7 +54,9 @@ import scala.concurrent.stm.package$;
  *       1,000,000 heap objects with a plain {@code long} field, an undo array of (object, old value);
  *   <li>{@code undolog} — the same over a plain {@code long[]} (a lower bound: no object per value),
  *       the "checkpoint" empties an undo array of (index, old value) pairs, each write first appends the old
- *       value, and the rollback writes the old values back, newest first.
+ *       value, and the rollback writes the old values back, newest first;
+ *   <li>{@code floorAuroraReads}, {@code floorPlainReads} — not contenders: the same {@code k} scattered objects
+ *       of {@code aurora} and of {@code undologFields} read once each and nothing else, the cost of visiting them.
  * </ul>
  * All 1,000,000 objects are created once per trial (fork). The teardown checks that every contender's
  * objects all hold their initial value again, so a rollback that restores nothing cannot pass.
@@ -388,5 +390,31 @@ public class W4CheckpointModifyRollback {
     public Object undologFields(UndoLogFields s, Batch b, PerThread r) {
         s.run(b.permutation, b.from(r), b.k);
         return s;
+    }
+
+    /**
+     * Not a contender, a floor: the {@code k} TLongs of an {@code aurora} invocation read once each, outside any
+     * transaction (seqlock reads), nothing written. What visiting Aurora's scattered boxes costs, whatever is done
+     * with them; {@code aurora} visits each several times (read, lock, write-back, unlock, rollback).
+     */
+    @Benchmark
+    public long floorAuroraReads(Aurora s, Batch b, PerThread r) {
+        int from = b.from(r);
+        long sum = 0;
+        for (int j = from; j < from + b.k; j++) {
+            sum += s.objects[b.permutation[j]].get();
+        }
+        return sum;
+    }
+
+    /** Not a contender, a floor: the {@code k} objects of an {@code undologFields} invocation read once each. */
+    @Benchmark
+    public long floorPlainReads(UndoLogFields s, Batch b, PerThread r) {
+        int from = b.from(r);
+        long sum = 0;
+        for (int j = from; j < from + b.k; j++) {
+            sum += s.objects[b.permutation[j]].value;
+        }
+        return sum;
     }
 }
