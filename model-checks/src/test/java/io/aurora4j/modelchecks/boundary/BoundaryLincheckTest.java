@@ -125,8 +125,17 @@ public abstract class BoundaryLincheckTest extends AbstractLincheckTest {
         Runnable task;
         // A send that found a task already scheduled returns before the sender that scheduled it has handed
         // the task to the executor (between its state CAS and execute): wait for that hand-off, or for every
-        // running operation to return, so that "no task" means "nothing released is waiting".
-        while ((task = tasks.poll()) == null && running.get() > 0) {
+        // running operation to return, so that "no task" means "nothing released is waiting". The count is read
+        // *before* each poll: a sender hands its task over before it stops counting, so a poll after a count of
+        // zero sees every task handed over. Read after the poll (as this harness did), a sender could hand over
+        // and stop counting between the two, and release() returned nothing with a task waiting: the stress
+        // runner's "release(): [] after this thread's own send", CI of session 7, a harness race.
+        for (;;) {
+            boolean nothingRunning = running.get() == 0;
+            task = tasks.poll();
+            if (task != null || nothingRunning) {
+                break;
+            }
             Thread.onSpinWait();
         }
         if (task != null) {
