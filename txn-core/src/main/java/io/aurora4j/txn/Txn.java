@@ -326,11 +326,9 @@ final class Txn {
                 throw abort(b);
             }
         }
-        for (int i = 0; i < writeCount; i++) {
-            long m = writeReadMetas[i];
-            if (m != NOT_READ && writeBoxes[i].lvMeta() != m) {
-                throw abort(writeBoxes[i]);
-            }
+        VBox changedBeforeWrite = WriteSetLocks.changedRead(writeBoxes, writeReadMetas, writeCount);
+        if (changedBeforeWrite != null) {
+            throw abort(changedBeforeWrite);
         }
         if (regions != null) {
             VBox changed = regions.validate();
@@ -682,15 +680,8 @@ final class Txn {
      * presence says nothing about this one: RetryOrElseTest's retry with nothing read after a region transaction.)
      */
     boolean hasReads() {
-        if (readCount != 0) {
-            return true;
-        }
-        for (int i = 0; i < writeCount; i++) {
-            if (writeReadMetas[i] != NOT_READ) {
-                return true;
-            }
-        }
-        return regions != null && regions.hasReads();
+        return readCount != 0 || WriteSetLocks.hasRead(writeReadMetas, writeCount)
+                || (regions != null && regions.hasReads());
     }
 
     /**
@@ -707,11 +698,8 @@ final class Txn {
                 return true;
             }
         }
-        for (int i = 0; i < writeCount; i++) {
-            long m = writeReadMetas[i];
-            if (m != NOT_READ && writeBoxes[i].lvMeta() != m) {
-                return true;
-            }
+        if (WriteSetLocks.changedRead(writeBoxes, writeReadMetas, writeCount) != null) {
+            return true;
         }
         return regions != null && regions.validate() != null;
     }

@@ -12,7 +12,8 @@ package io.aurora4j.txn;
  *
  * <p><b>Reads.</b> A box read just before its first write carries the lock word read ({@code readMetas[i]}, else
  * {@code Txn.NOT_READ}): its lock is a CAS expecting exactly that word, so taking the lock validates the read for good,
- * and a box found changed aborts the attempt at once.
+ * and a box found changed aborts the attempt at once. Before the commit, the same reads are checked with the read set
+ * ({@link #changedRead}, {@link #hasRead}).
  *
  * <p>Static, over the arrays of one {@link Txn}, which is confined to its thread; called only by that thread.
  */
@@ -67,6 +68,30 @@ final class WriteSetLocks {
             unlock(boxes, lockedMetas, locked);
             throw e;
         }
+    }
+
+    /**
+     * Before the commit (a snapshot extension, retry()): the first of the first {@code n} boxes whose lock word is no
+     * longer the one read before its write, or null. A box locked by another commit counts as changed.
+     */
+    static VBox changedRead(VBox[] boxes, long[] readMetas, int n) {
+        for (int i = 0; i < n; i++) {
+            long m = readMetas[i];
+            if (m != Txn.NOT_READ && boxes[i].lvMeta() != m) {
+                return boxes[i];
+            }
+        }
+        return null;
+    }
+
+    /** Whether any of the first {@code n} write entries carries a read. */
+    static boolean hasRead(long[] readMetas, int n) {
+        for (int i = 0; i < n; i++) {
+            if (readMetas[i] != Txn.NOT_READ) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Puts back the words the first {@code count} boxes had before this commit locked them. */

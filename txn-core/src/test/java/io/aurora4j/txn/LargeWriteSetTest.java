@@ -21,10 +21,7 @@ class LargeWriteSetTest {
     @Test
     void commitsOverTheSameBoxesInOppositeOrdersAllLandAndEveryBodySeesOneSnapshot() throws Exception {
         try (Group g = Group.inMemory("large-write-sets")) {
-            List<TLong> boxes = new ArrayList<>();
-            for (int i = 0; i < BOXES; i++) {
-                boxes.add(g.newLong("b" + i, 0));
-            }
+            List<TLong> boxes = newBoxes(g);
             List<TLong> reversed = new ArrayList<>(boxes.reversed());
             AtomicInteger torn = new AtomicInteger();
             Concurrently.run(3, index -> {
@@ -58,10 +55,7 @@ class LargeWriteSetTest {
     @Test
     void blindWritesInOppositeOrdersLeaveEveryBoxFromOneCommit() throws Exception {
         try (Group g = Group.inMemory("large-blind-writes")) {
-            List<TLong> boxes = new ArrayList<>();
-            for (int i = 0; i < BOXES; i++) {
-                boxes.add(g.newLong("b" + i, 0));
-            }
+            List<TLong> boxes = newBoxes(g);
             List<TLong> reversed = new ArrayList<>(boxes.reversed());
             Concurrently.run(2, index -> {
                 List<TLong> order = index == 0 ? boxes : reversed;
@@ -102,5 +96,14 @@ class LargeWriteSetTest {
                 assertEquals(i, boxes.get(i).get(), boxes.get(i).id());
             }
         }
+    }
+
+    /** {@link #BOXES} longs at 0, in creation (lock) order. */
+    private static List<TLong> newBoxes(Group g) {
+        List<TLong> boxes = new ArrayList<>();
+        for (int i = 0; i < BOXES; i++) {
+            boxes.add(g.newLong("b" + i, 0));
+        }
+        return boxes;
     }
 }
