@@ -15,7 +15,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * increments its counter and then reads {@code closed}; the closer writes {@code closed} and then waits for
  * every counter to read zero. Either the committer sees the gate closed, or the closer waits for its exit.
  * The committer writes {@code work} while inside; the closer reads it after the drain. Runs the real
- * {@code CommitGate} ({@code tryEnter}, which backs out without waiting for the gate to open).
+ * {@code CommitGate} ({@code tryEnter}, which backs out without waiting for the gate to open), with stripe 0: a
+ * counter its owner enters with a volatile store and leaves with a release store
+ * ({@code CommitGateSharedCounterTest} covers the shared, atomic counters).
  *
  * <p>This is a store-then-load protocol, the one reordering x86 does in hardware (the store buffer), so it
  * is the protocol here where a missing volatile is most likely to show on CI machines.

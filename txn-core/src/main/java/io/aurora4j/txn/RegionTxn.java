@@ -246,7 +246,7 @@ final class RegionTxn {
     }
 
     private static int hash(Region r, int page) {
-        return (r.rootBox.hash + page * 0x9E3779B9) ^ (page >>> 16);
+        return (VBox.hashOf(r.rootBox.order) + page * 0x9E3779B9) ^ (page >>> 16);
     }
 
     private void rebuild() {

@@ -302,7 +302,7 @@ public final class TMap<K, V> implements StateObject {
         if (discarded || c.loValue() != ABSENT || c.lvHistory() != null) {
             return;
         }
-        int slot = group.gate.tryEnter((int) Thread.currentThread().threadId()); // a cold path: any counter will do
+        int slot = group.gate.tryEnter(Txn.current().stripe); // the thread's own counter: only its owner writes one
         if (slot < 0) {
             return;
         }

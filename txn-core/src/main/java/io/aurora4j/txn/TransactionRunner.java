@@ -59,7 +59,7 @@ final class TransactionRunner {
         if (t.active) {
             return (R) nested(t, op, body);
         }
-        return (R) runRef(group, null, body, null, op, true);
+        return (R) runRef(group, t, null, body, null, op, true);
     }
 
     /**
@@ -67,8 +67,12 @@ final class TransactionRunner {
      * body) the attempt's hooks run: after-commit hooks once it commits, after-rollback hooks when it rolls back.
      */
     static Object runRef(Group group, RefBox box, Object a, Object b, RefOp op, boolean scope) {
+        return runRef(group, Txn.current(), box, a, b, op, scope);
+    }
+
+    /** {@link #runRef(Group, RefBox, Object, Object, RefOp, boolean)} on the calling thread's descriptor {@code t}. */
+    private static Object runRef(Group group, Txn t, RefBox box, Object a, Object b, RefOp op, boolean scope) {
         group.checkOpen();
-        Txn t = Txn.current();
         for (int attempt = 1; ; attempt++) {
             t.begin(group);
             Object result;

@@ -423,12 +423,12 @@ final class Txn {
             return -1;
         }
         if (indexedCount != n) {
-            writeIndex = WriteSetIndex.rebuild(writeIndex, writeBoxes, n);
+            writeIndex = WriteSetIndex.rebuild(writeIndex, writeOrders, n);
             indexedCount = n;
         }
         int[] table = writeIndex;
         int mask = table.length - 1;
-        for (int s = b.hash & mask; ; s = (s + 1) & mask) {
+        for (int s = VBox.hashOf(b.order) & mask; ; s = (s + 1) & mask) {
             int e = table[s];
             if (e == 0) {
                 return -1;
@@ -442,7 +442,7 @@ final class Txn {
     /** Keeps the index current on append while it has room (load at most 1/2); otherwise it is rebuilt lazily. */
     private void indexAppended(int i) {
         if (writeIndex != null && indexedCount == i && (i + 1) * 2 <= writeIndex.length) {
-            WriteSetIndex.insert(writeIndex, writeBoxes, i);
+            WriteSetIndex.insert(writeIndex, writeOrders, i);
             indexedCount = i + 1;
         }
     }
