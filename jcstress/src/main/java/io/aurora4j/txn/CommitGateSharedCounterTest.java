@@ -17,7 +17,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * The committer writes {@code work} while inside; the closer reads it after the drain. Runs the real
  * {@code CommitGate} ({@code tryEnter}, which backs out without waiting for the gate to open).
  *
- * <p>The same check as {@code CommitGateTest}, for a thread past the first {@code CommitGate.SLOTS}: its counter
+ * <p>The same check as {@code CommitGateTest}, for a thread past the first {@code CommitGate.OWNED}: its counter
  * is one of the shared ones, entered by an atomic increment instead of its owner's volatile store.
  *
  * <p>This is a store-then-load protocol, the one reordering x86 does in hardware (the store buffer), so it
@@ -33,7 +33,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class CommitGateSharedCounterTest {
     private final CommitGate gate = new CommitGate();
     /** A stripe past the owned counters: the commit uses a shared, atomic counter. */
-    private static final int SHARED_STRIPE = CommitGate.SLOTS + 3;
+    private static final int SHARED_STRIPE = CommitGate.OWNED + 3;
     private int work;
 
     @Actor

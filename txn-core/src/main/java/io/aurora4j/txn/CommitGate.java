@@ -15,10 +15,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Layout (issue #13)</h2>
  * The counter is chosen by the caller's thread stripe ({@link Txn#stripe}, numbered in the order threads first
- * run a transaction). The first {@link #SLOTS} stripes each <em>own</em> a counter: only that thread ever writes
+ * run a transaction). The first {@link #OWNED} stripes each <em>own</em> a counter: only that thread ever writes
  * it, so it counts with plain reads and single stores, entering with a volatile store (the Dekker side needs
  * its store-load order) and exiting with a release store, one locked instruction per commit instead of two.
- * Threads beyond the first {@code SLOTS} share {@link #SHARED} atomic counters. An owner may enter again while
+ * Threads beyond the first {@code OWNED} share {@link #SHARED} atomic counters ({@link #SLOTS} counters in all). An owner may enter again while
  * inside (a staged delivery that commits in the same group): its counter simply counts higher. Counters are 128
  * bytes apart, and the first starts 128 bytes into the array, so no counter shares a line with the array header
  * or with this object's {@code closed}, which every commit reads (the array is allocated right after this
@@ -30,20 +30,26 @@ final class CommitGate {
     private static final int STRIDE = 16; // 128 bytes between counters: no false sharing
     static final int SLOTS = Math.max(8, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 4 - 1) << 1);
 
-    /** Atomic counters shared by the threads whose stripe is {@code SLOTS} or more. */
-    static final int SHARED = SLOTS;
+    /**
+     * Counters owned by one thread each: half of them. The total stays {@code SLOTS}, because a rollback's drain reads
+     * every counter, and Lincheck took a drain twice as long for a spinning thread: the model checks over durable groups
+     * (which drain on every flush) reported hangs with {@code SLOTS} owned and {@code SLOTS} shared counters.
+     */
+    static final int OWNED = SLOTS / 2;
+    /** Atomic counters shared by the threads whose stripe is {@code OWNED} or more. */
+    static final int SHARED = SLOTS - OWNED;
     /** The last index of an owned counter: an index above it is a shared one. */
-    private static final int LAST_OWNED = SLOTS * STRIDE;
+    private static final int LAST_OWNED = OWNED * STRIDE;
 
     private volatile boolean closed;
     /** The owned counters, then the shared ones; a line of padding before the first and after the last. */
-    private final long[] cells = new long[(SLOTS + SHARED + 2) * STRIDE];
+    private final long[] cells = new long[(SLOTS + 2) * STRIDE];
 
     private static int index(int stripe) {
-        if (stripe >= 0 && stripe < SLOTS) {
+        if (stripe >= 0 && stripe < OWNED) {
             return (stripe + 1) * STRIDE;
         }
-        return (SLOTS + (stripe & (SHARED - 1)) + 1) * STRIDE;
+        return (OWNED + (stripe & (SHARED - 1)) + 1) * STRIDE;
     }
 
     /** Enters counter {@code index}: a volatile store by its owner, else an atomic increment. */

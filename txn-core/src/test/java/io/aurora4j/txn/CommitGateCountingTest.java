@@ -49,7 +49,7 @@ class CommitGateCountingTest {
         // Every stripe below maps to the same shared counter, so lost updates would leave it non-zero.
         Thread[] workers = new Thread[threads];
         for (int t = 0; t < threads; t++) {
-            int stripe = CommitGate.SLOTS + t * CommitGate.SHARED;
+            int stripe = CommitGate.OWNED + t * CommitGate.SHARED;
             workers[t] = new Thread(() -> {
                 for (int i = 0; i < rounds; i++) {
                     int slot = gate.enter(stripe);
@@ -63,7 +63,7 @@ class CommitGateCountingTest {
         for (Thread w : workers) {
             w.join();
         }
-        int held = gate.enter(CommitGate.SLOTS);
+        int held = gate.enter(CommitGate.OWNED);
         CountDownLatch drained = new CountDownLatch(1);
         Thread closer = new Thread(() -> {
             gate.closeAndDrain();
