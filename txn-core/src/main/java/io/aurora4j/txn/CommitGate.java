@@ -18,12 +18,12 @@ import java.util.concurrent.locks.LockSupport;
  * run a transaction). The first {@link #OWNED} stripes each <em>own</em> a counter: only that thread ever writes
  * it, so it counts with plain reads and single stores, entering with a volatile store (the Dekker side needs
  * its store-load order) and exiting with a release store, one locked instruction per commit instead of two.
- * Threads beyond the first {@code OWNED} share {@link #SHARED} atomic counters ({@link #SLOTS} counters in all). An owner may enter again while
- * inside (a staged delivery that commits in the same group): its counter simply counts higher. Counters are 128
- * bytes apart, and the first starts 128 bytes into the array, so no counter shares a line with the array header
- * or with this object's {@code closed}, which every commit reads (the array is allocated right after this
- * object). {@code BrokenGateTest} (jcstress) is this protocol with the entering store weakened to a release:
- * it fails, which is why the owner's store stays volatile.
+ * Threads beyond the first {@code OWNED} share {@link #SHARED} atomic counters ({@link #SLOTS} counters in all).
+ * An owner may enter again while inside (a staged delivery that commits in the same group): its counter simply
+ * counts higher. Counters are 128 bytes apart, and the first starts 128 bytes into the array, so no counter
+ * shares a line with the array header or with this object's {@code closed}, which every commit reads (the array
+ * is allocated right after this object). {@code BrokenGateTest} (jcstress) is this protocol with the entering
+ * store weakened to a release: it fails, which is why the owner's store stays volatile.
  */
 final class CommitGate {
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
@@ -31,9 +31,9 @@ final class CommitGate {
     static final int SLOTS = Math.max(8, Integer.highestOneBit(Runtime.getRuntime().availableProcessors() * 4 - 1) << 1);
 
     /**
-     * Counters owned by one thread each: half of them. The total stays {@code SLOTS}, because a rollback's drain reads
-     * every counter, and Lincheck took a drain twice as long for a spinning thread: the model checks over durable groups
-     * (which drain on every flush) reported hangs with {@code SLOTS} owned and {@code SLOTS} shared counters.
+     * Counters owned by one thread each: half of them. The total stays {@code SLOTS} because a rollback's or a
+     * flush's drain reads every counter under the admin lock, and Lincheck 3.7 took a drain over twice as many for
+     * a spin loop: the model checks over durable groups reported false hangs (model-checks README).
      */
     static final int OWNED = SLOTS / 2;
     /** Atomic counters shared by the threads whose stripe is {@code OWNED} or more. */

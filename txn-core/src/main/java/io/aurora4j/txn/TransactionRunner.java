@@ -70,7 +70,7 @@ final class TransactionRunner {
         return runRef(group, Txn.current(), box, a, b, op, scope);
     }
 
-    /** {@link #runRef(Group, RefBox, Object, Object, RefOp, boolean)} on the calling thread's descriptor {@code t}. */
+    /** {@link #runRef(Group, RefBox, Object, Object, RefOp, boolean)} on the calling thread's descriptor. */
     private static Object runRef(Group group, Txn t, RefBox box, Object a, Object b, RefOp op, boolean scope) {
         group.checkOpen();
         for (int attempt = 1; ; attempt++) {

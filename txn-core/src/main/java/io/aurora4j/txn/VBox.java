@@ -66,8 +66,8 @@ abstract class VBox {
     /**
      * The hash of the box with lock order {@code order}, for a transaction's write-set index: orders are consecutive
      * in a group, and stepping by the golden ratio spreads consecutive numbers over a power-of-two table. Computed from
-     * the order rather than kept in a field, so a box is 4 bytes smaller (a {@code TLong} fills one 64-byte line
-     * instead of 72 bytes) and the index is rebuilt from the write set's copy of the orders without touching a box.
+     * the order rather than kept in a field, so a box is 4 bytes smaller (a {@code TLong} is 64 bytes instead of
+     * 72) and the index is rebuilt from the write set's copy of the orders without touching a box.
      */
     static int hashOf(long order) {
         return (int) order * 0x61c88647;

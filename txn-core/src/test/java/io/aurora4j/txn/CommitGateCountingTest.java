@@ -23,16 +23,7 @@ class CommitGateCountingTest {
         int outer = gate.enter(0);
         int inner = gate.enter(0);
         gate.exit(inner);
-        CountDownLatch drained = new CountDownLatch(1);
-        Thread closer = new Thread(() -> {
-            gate.closeAndDrain();
-            drained.countDown();
-        });
-        closer.start();
-        assertFalse(drained.await(200, TimeUnit.MILLISECONDS), "the drain returned with the owner still inside once");
-        gate.exit(outer);
-        assertTrue(drained.await(30, TimeUnit.SECONDS), "the drain did not return after the owner's last exit");
-        closer.join();
+        assertDrainWaitsFor(gate, outer, "the owner's last exit");
         assertEquals(-1, gate.tryEnter(0), "entered a closed gate");
         gate.open();
         int again = gate.tryEnter(0);
@@ -64,15 +55,23 @@ class CommitGateCountingTest {
             w.join();
         }
         int held = gate.enter(CommitGate.OWNED);
+        assertDrainWaitsFor(gate, held, "the exit of a commit on a shared counter");
+    }
+
+    /**
+     * Closes {@code gate} on another thread and checks that its drain waits while counter {@code slot} is still
+     * entered, and returns once it is left ({@code exit} names that exit in the failure messages).
+     */
+    private static void assertDrainWaitsFor(CommitGate gate, int slot, String exit) throws InterruptedException {
         CountDownLatch drained = new CountDownLatch(1);
         Thread closer = new Thread(() -> {
             gate.closeAndDrain();
             drained.countDown();
         });
         closer.start();
-        assertFalse(drained.await(200, TimeUnit.MILLISECONDS), "the drain returned with a shared-counter commit inside");
-        gate.exit(held);
-        assertTrue(drained.await(30, TimeUnit.SECONDS), "a shared counter did not come back to zero");
+        assertFalse(drained.await(200, TimeUnit.MILLISECONDS), "the drain returned before " + exit);
+        gate.exit(slot);
+        assertTrue(drained.await(30, TimeUnit.SECONDS), "the drain did not return after " + exit);
         closer.join();
     }
 }
